@@ -1,0 +1,103 @@
+//! The one error type of the engine.
+
+use tessera_core::{RoleId, UserId};
+use thiserror::Error;
+
+/// Everything the engine can refuse. Each variant names the input at fault, so a caller can
+/// point at the offending field.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AccessError {
+    /// A feature path that does not follow the grammar (`segment/segment`, each segment
+    /// `name` or `kind:name`).
+    #[error("invalid feature path `{path}`: {reason}")]
+    InvalidPath {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A feature that already exists in the tree.
+    #[error("feature `{path}` already exists")]
+    DuplicateFeature {
+        /// The path given twice.
+        path: String,
+    },
+    /// A feature whose parent is not in the tree.
+    #[error("feature `{path}` has no parent `{parent}` in the tree")]
+    UnknownParent {
+        /// The feature being added.
+        path: String,
+        /// Its missing parent.
+        parent: String,
+    },
+    /// A feature path that is not in the tree.
+    #[error("unknown feature `{path}`")]
+    UnknownFeature {
+        /// The path asked for.
+        path: String,
+    },
+    /// A feature id that is not in the tree (from another tree, or forged).
+    #[error("unknown feature id {id}")]
+    UnknownFeatureId {
+        /// The numeric id asked for.
+        id: u32,
+    },
+    /// A user the policy does not know.
+    #[error("unknown user `{user}`")]
+    UnknownUser {
+        /// The user asked for.
+        user: UserId,
+    },
+    /// A role the policy does not know.
+    #[error("unknown role `{role}`")]
+    UnknownRole {
+        /// The role asked for.
+        role: RoleId,
+    },
+    /// A role id that is already taken.
+    #[error("role `{role}` already exists")]
+    DuplicateRole {
+        /// The id given twice.
+        role: RoleId,
+    },
+    /// A role name that another role of the policy already has.
+    #[error("a role named `{name}` already exists")]
+    DuplicateRoleName {
+        /// The name given twice.
+        name: String,
+    },
+    /// An empty or oversized role name.
+    #[error("invalid role name `{name}`: {reason}")]
+    InvalidRoleName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Predefined roles can be viewed, never edited or deleted.
+    #[error("role `{name}` is predefined and cannot be changed")]
+    PredefinedRole {
+        /// The role's id.
+        role: RoleId,
+        /// The role's name.
+        name: String,
+    },
+    /// A role cannot be deleted while users hold it.
+    #[error("role `{name}` is still assigned to {assignments} user assignment(s)")]
+    RoleInUse {
+        /// The role's id.
+        role: RoleId,
+        /// The role's name.
+        name: String,
+        /// How many assignments (account-wide and scoped) still use it.
+        assignments: usize,
+    },
+    /// One query of a batch failed; `index` is its position in the batch.
+    #[error("check #{index}: {source}")]
+    InBatch {
+        /// Position of the failing query in the batch.
+        index: usize,
+        /// Why it failed.
+        source: Box<AccessError>,
+    },
+}

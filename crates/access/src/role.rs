@@ -1,0 +1,225 @@
+//! Roles: a name and a setting per feature path.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tessera_core::RoleId;
+
+use crate::{AccessError, FeaturePath, Level, Setting};
+
+/// Longest accepted role name, in characters.
+pub const MAX_ROLE_NAME_CHARS: usize = 100;
+
+/// A role in its portable form: what import, export and the HTTP API carry.
+///
+/// Features the role does not mention are `inherit`; an explicit `inherit` entry means the
+/// same and is kept only as written.
+///
+/// ```
+/// use tessera_access::{Level, Role, Setting};
+/// use tessera_core::RoleId;
+///
+/// let role = Role::custom(RoleId::from_u128(42), "Release manager")
+///     .with("publish_rights", Level::Write)
+///     .with("publish_rights/env:production", Level::None);
+/// assert_eq!(role.setting("publish_rights/env:test"), Setting::Inherit);
+/// assert_eq!(role.setting("publish_rights/env:production"), Setting::None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Stable id.
+    pub id: RoleId,
+    /// Display name, unique within a policy.
+    pub name: String,
+    /// Predefined roles can be viewed but never edited or deleted.
+    #[serde(default)]
+    pub predefined: bool,
+    /// The setting for each mentioned feature.
+    #[serde(default)]
+    pub settings: BTreeMap<FeaturePath, Setting>,
+}
+
+impl Role {
+    /// A custom role with no settings (`none` everywhere).
+    pub fn custom(id: RoleId, name: impl Into<String>) -> Self {
+        Role {
+            id,
+            name: name.into(),
+            predefined: false,
+            settings: BTreeMap::new(),
+        }
+    }
+
+    /// Adds or replaces one setting. Panics on a malformed path; use
+    /// [`Role::try_with`] for input that is not a literal.
+    #[expect(
+        clippy::expect_used,
+        reason = "builder for literal paths; try_with is the fallible form"
+    )]
+    pub fn with(self, path: &str, setting: impl Into<Setting>) -> Self {
+        self.try_with(path, setting)
+            .expect("literal feature path must be valid")
+    }
+
+    /// Adds or replaces one setting, validating the path.
+    pub fn try_with(
+        mut self,
+        path: &str,
+        setting: impl Into<Setting>,
+    ) -> Result<Self, AccessError> {
+        self.settings
+            .insert(FeaturePath::parse(path)?, setting.into());
+        Ok(self)
+    }
+
+    /// The setting the role gives `path` (`inherit` when not mentioned).
+    pub fn setting(&self, path: &str) -> Setting {
+        self.settings.get(path).copied().unwrap_or_default()
+    }
+
+    /// Checks the name: 1 to 100 characters, not blank.
+    pub fn validate_name(name: &str) -> Result<(), AccessError> {
+        let reason = if name.trim().is_empty() {
+            "a role name cannot be blank"
+        } else if name.chars().count() > MAX_ROLE_NAME_CHARS {
+            "a role name is at most 100 characters"
+        } else if name.trim() != name {
+            "a role name has no leading or trailing spaces"
+        } else {
+            return Ok(());
+        };
+        Err(AccessError::InvalidRoleName {
+            name: name.to_owned(),
+            reason,
+        })
+    }
+}
+
+/// The top-level features of the standard tree, in the order of the SPEC table.
+pub const STANDARD_ROOTS: [&str; 7] = [
+    "workspace",
+    "insights",
+    "user_management",
+    "edit_languages",
+    "settings",
+    "publish_rights",
+    "customize",
+];
+
+const N: Option<Level> = None;
+const R: Option<Level> = Some(Level::Read);
+const M: Option<Level> = Some(Level::Modify);
+const W: Option<Level> = Some(Level::Write);
+
+/// The predefined roles of the standard tree: (well-known id, name, level per
+/// [`STANDARD_ROOTS`] entry; `None` = no access). All children inherit.
+pub const PREDEFINED_ROLES: [(u128, &str, [Option<Level>; 7]); 8] = [
+    (
+        0x7e55_e7a0_0000_4000_8000_0000_0000_0001,
+        "Admin",
+        [W, W, W, W, W, W, W],
+    ),
+    (
+        0x7e55_e7a0_0000_4000_8000_0000_0000_0002,
+        "Analytics Access",
+        [N, R, N, N, N, N, N],
+    ),
+    (
+        0x7e55_e7a0_0000_4000_8000_0000_0000_0003,
+        "Content Curator",
+        [R, N, N, N, N, N, N],
+    ),
+    (
+        0x7e55_e7a0_0000_4000_8000_0000_0000_0004,
+        "Content Moderator",
+        [W, N, N, N, N, N, N],
+    ),
+    (
+        0x7e55_e7a0_0000_4000_8000_0000_0000_0005,
+        "Publisher",
+        [R, N, N, N, N, W, N],
+    ),
+    (
+        0x7e55_e7a0_0000_4000_8000_0000_0000_0006,
+        "Translator",
+        [R, N, N, W, N, N, N],
+    ),
+    (
+        0x7e55_e7a0_0000_4000_8000_0000_0000_0007,
+        "Workspace Moderator",
+        [M, W, N, W, W, N, W],
+    ),
+    (
+        0x7e55_e7a0_0000_4000_8000_0000_0000_0008,
+        "Workspace Owner",
+        [W, W, N, W, W, W, W],
+    ),
+];
+
+/// The id of the predefined Admin role.
+pub const ADMIN_ROLE: RoleId = RoleId::from_u128(PREDEFINED_ROLES[0].0);
+
+/// The eight predefined roles of the standard tree, exactly as the SPEC's table: every top-level
+/// feature explicit (`none` where the table says `-`), every child `inherit`.
+///
+/// ```
+/// use tessera_access::{predefined_roles, Setting};
+/// let roles = predefined_roles();
+/// assert_eq!(roles.len(), 8);
+/// assert!(roles.iter().all(|r| r.predefined));
+/// assert_eq!(roles[4].name, "Publisher");
+/// assert_eq!(roles[4].setting("publish_rights"), Setting::Write);
+/// ```
+pub fn predefined_roles() -> Vec<Role> {
+    PREDEFINED_ROLES
+        .iter()
+        .map(|(id, name, levels)| {
+            let mut role = Role::custom(RoleId::from_u128(*id), *name);
+            role.predefined = true;
+            for (root, level) in STANDARD_ROOTS.iter().zip(levels) {
+                role = role.with(root, level.unwrap_or(Level::None));
+            }
+            role
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_validated() {
+        assert!(Role::validate_name("Editor").is_ok());
+        for bad in ["", "  ", " Editor", &"x".repeat(101)] {
+            assert!(matches!(
+                Role::validate_name(bad),
+                Err(AccessError::InvalidRoleName { name, .. }) if name == bad
+            ));
+        }
+    }
+
+    #[test]
+    fn try_with_rejects_bad_paths() {
+        let err = Role::custom(RoleId::from_u128(1), "x")
+            .try_with("a//b", Level::Read)
+            .unwrap_err();
+        assert!(matches!(err, AccessError::InvalidPath { path, .. } if path == "a//b"));
+    }
+
+    #[test]
+    fn json_shape() {
+        let role = Role::custom(RoleId::from_u128(1), "Editor").with("workspace", Level::Write);
+        let json = serde_json::to_value(&role).unwrap();
+        assert_eq!(json["settings"]["workspace"], "write");
+        assert_eq!(json["predefined"], false);
+        let back: Role = serde_json::from_value(json).unwrap();
+        assert_eq!(back, role);
+        let err = serde_json::from_str::<Role>(
+            r#"{"id":"00000000-0000-0000-0000-000000000001","name":"x","settings":{"a//b":"read"}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("`a//b`"), "{err}");
+    }
+}

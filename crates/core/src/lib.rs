@@ -1,0 +1,21 @@
+//! Shared vocabulary of Tessera: typed ids, account scoping and clocks.
+//!
+//! Every other crate of the workspace speaks in these types. The crate is tiny and does no
+//! I/O: ids are made from bytes the caller supplies (from whatever random source it trusts),
+//! and time is read through a [`Clock`] so that domain code can be tested at a pinned instant.
+//!
+//! ```
+//! use tessera_core::{AccountId, UserId};
+//!
+//! let account = AccountId::from_random_bytes([7; 16]);
+//! let user: UserId = "0b6f2a43-6a1f-4c38-9a55-0c1e8a1d2b3c".parse().unwrap();
+//! assert_eq!(user.to_string(), "0b6f2a43-6a1f-4c38-9a55-0c1e8a1d2b3c");
+//! assert_ne!(account.as_uuid(), user.as_uuid());
+//! ```
+
+mod clock;
+mod id;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use id::{AccountId, IdParseError, RoleId, ScopeId, UserId};
+pub use uuid::Uuid;
