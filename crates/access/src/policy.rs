@@ -575,14 +575,11 @@ impl Policy {
     /// Registers `user` without an account-wide role (`none` everywhere outside the scopes
     /// they are assigned in). Does nothing to a user already known.
     pub fn add_unassigned_user(&mut self, user: UserId) {
-        if !self.users.contains_key(&user.as_u128()) {
-            self.users.insert(
-                user.as_u128(),
-                UserSlot {
-                    role: NO_ROLE,
-                    member_at: 0,
-                },
-            );
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.users.entry(user.as_u128()) {
+            entry.insert(UserSlot {
+                role: NO_ROLE,
+                member_at: 0,
+            });
             self.bump();
         }
     }
@@ -892,3 +889,7 @@ impl Policy {
         self.table.pairs()
     }
 }
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;

@@ -12,8 +12,8 @@ pub const MAX_ROLE_NAME_CHARS: usize = 100;
 
 /// A role in its portable form: what import, export and the HTTP API carry.
 ///
-/// Features the role does not mention are `inherit`; an explicit `inherit` entry means the
-/// same and is kept only as written.
+/// Features the role does not mention are `inherit`. An explicit `inherit` entry means the
+/// same; a policy stores only explicit levels, so it does not come back from [`crate::Policy::role`].
 ///
 /// ```
 /// use tessera_access::{Level, Role, Setting};
