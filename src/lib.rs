@@ -1,9 +1,7 @@
-//! Tessera: access control and sharing for SaaS products.
-//!
-//! This crate re-exports the workspace's library crates under one roof:
-//! [`core`] (ids, clocks) and [`access`] (the permission engine).
-
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+/// The permission engine ([`tessera_access`]).
 pub use tessera_access as access;
+/// Typed ids and clocks ([`tessera_core`]).
 pub use tessera_core as core;

@@ -123,7 +123,7 @@ fn validate(text: &str) -> Result<(), AccessError> {
 
 impl fmt::Display for FeaturePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
