@@ -2,7 +2,33 @@
 //! Only used for the engine's internal maps, whose keys are ids the embedding service issued;
 //! a collision costs a probe, never a wrong answer.
 
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// A 128-bit key (a UUID) stored as two words: 8-byte alignment keeps map entries compact
+/// (a `u128` would align them to 16 bytes and pad every entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key128([u64; 2]);
+
+impl Key128 {
+    /// The key of a 128-bit id.
+    #[inline]
+    pub(crate) const fn of(value: u128) -> Self {
+        Key128([value as u64, (value >> 64) as u64])
+    }
+
+    /// The key's hash: one multiply-fold of its two words.
+    #[inline]
+    pub(crate) fn mix(self) -> u64 {
+        fold_multiply(self.0[0] ^ K1, self.0[1] ^ K2)
+    }
+}
+
+impl Hash for Key128 {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u128(u128::from(self.0[0]) | (u128::from(self.0[1]) << 64));
+    }
+}
 
 /// Multiply-fold mixing of 128-bit keys (UUIDs and pairs of them).
 #[derive(Default, Clone, Copy)]

@@ -37,6 +37,7 @@ mod role;
 mod standard;
 mod table;
 mod tree;
+mod users;
 
 pub use error::AccessError;
 pub use level::{Level, Setting};

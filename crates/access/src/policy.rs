@@ -6,8 +6,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use tessera_core::{RoleId, ScopeId, UserId};
 
-use crate::hash::UuidBuildHasher;
+use crate::hash::{Key128, UuidBuildHasher};
 use crate::table::RoleTable;
+use crate::users::{UserIndex, UserSlot};
 use crate::{AccessError, FeatureId, FeaturePath, FeatureTree, Level, Role, Setting};
 
 /// A counter that every change to a policy bumps. A cache or a caller that wrote a change can
@@ -126,15 +127,7 @@ pub struct PolicyDocument {
 }
 
 /// Marks a user without an account-wide role.
-const NO_ROLE: u32 = u32::MAX;
-
-#[derive(Debug, Clone, Copy)]
-struct UserSlot {
-    /// Account-wide role number, or [`NO_ROLE`].
-    role: u32,
-    /// Position of the user in that role's member list.
-    member_at: u32,
-}
+const NO_ROLE: u32 = u32::MAX - 1;
 
 #[derive(Debug, Clone)]
 struct RoleEntry {
@@ -189,9 +182,9 @@ pub struct Policy {
     roles: Vec<RoleEntry>,
     role_numbers: HashMap<RoleId, usize, UuidBuildHasher>,
     table: RoleTable,
-    users: HashMap<u128, UserSlot, UuidBuildHasher>,
+    users: UserIndex,
     members: Vec<Vec<UserId>>,
-    scoped: HashMap<(u128, u128), RoleId, UuidBuildHasher>,
+    scoped: HashMap<(Key128, Key128), RoleId, UuidBuildHasher>,
     version: PolicyVersion,
 }
 
@@ -205,7 +198,7 @@ impl Policy {
             roles: Vec::new(),
             role_numbers: HashMap::default(),
             table: RoleTable::default(),
-            users: HashMap::default(),
+            users: UserIndex::default(),
             members: Vec::new(),
             scoped: HashMap::default(),
             version: PolicyVersion(0),
@@ -542,7 +535,7 @@ impl Policy {
         for (later, entry) in self.roles.iter().enumerate().skip(number) {
             self.role_numbers.insert(entry.id, later);
         }
-        for slot in self.users.values_mut() {
+        for slot in self.users.slots_mut() {
             if slot.role != NO_ROLE && slot.role as usize > number {
                 slot.role -= 1;
             }
@@ -562,7 +555,7 @@ impl Policy {
         let member_at = self.members[number].len() as u32;
         self.members[number].push(user);
         self.users.insert(
-            user.as_u128(),
+            Key128::of(user.as_u128()),
             UserSlot {
                 role: number as u32,
                 member_at,
@@ -575,30 +568,35 @@ impl Policy {
     /// Registers `user` without an account-wide role (`none` everywhere outside the scopes
     /// they are assigned in). Does nothing to a user already known.
     pub fn add_unassigned_user(&mut self, user: UserId) {
-        if let std::collections::hash_map::Entry::Vacant(entry) = self.users.entry(user.as_u128()) {
-            entry.insert(UserSlot {
-                role: NO_ROLE,
-                member_at: 0,
-            });
+        let key = Key128::of(user.as_u128());
+        if !self.users.contains(key) {
+            self.users.insert(
+                key,
+                UserSlot {
+                    role: NO_ROLE,
+                    member_at: 0,
+                },
+            );
             self.bump();
         }
     }
 
     /// Removes `user` and all their assignments, account-wide and scoped.
     pub fn remove_user(&mut self, user: UserId) -> Result<(), AccessError> {
-        if !self.users.contains_key(&user.as_u128()) {
+        if !self.users.contains(Key128::of(user.as_u128())) {
             return Err(AccessError::UnknownUser { user });
         }
         self.detach_member(user);
-        self.users.remove(&user.as_u128());
-        self.scoped.retain(|(who, _), _| *who != user.as_u128());
+        self.users.remove(Key128::of(user.as_u128()));
+        self.scoped
+            .retain(|(who, _), _| *who != Key128::of(user.as_u128()));
         self.bump();
         Ok(())
     }
 
     /// Takes `user` out of their role's member list (O(1): the last member moves into place).
     fn detach_member(&mut self, user: UserId) {
-        let Some(slot) = self.users.get(&user.as_u128()).copied() else {
+        let Some(slot) = self.users.get(Key128::of(user.as_u128())) else {
             return;
         };
         if slot.role == NO_ROLE {
@@ -607,11 +605,11 @@ impl Policy {
         let list = &mut self.members[slot.role as usize];
         list.swap_remove(slot.member_at as usize);
         if let Some(moved) = list.get(slot.member_at as usize).copied()
-            && let Some(moved_slot) = self.users.get_mut(&moved.as_u128())
+            && let Some(moved_slot) = self.users.get_mut(Key128::of(moved.as_u128()))
         {
             moved_slot.member_at = slot.member_at;
         }
-        if let Some(slot) = self.users.get_mut(&user.as_u128()) {
+        if let Some(slot) = self.users.get_mut(Key128::of(user.as_u128())) {
             slot.role = NO_ROLE;
         }
     }
@@ -632,7 +630,10 @@ impl Policy {
     ) -> Result<(), AccessError> {
         self.role_number(role)?;
         self.add_unassigned_user(user);
-        self.scoped.insert((user.as_u128(), scope.as_u128()), role);
+        self.scoped.insert(
+            (Key128::of(user.as_u128()), Key128::of(scope.as_u128())),
+            role,
+        );
         self.bump();
         Ok(())
     }
@@ -642,7 +643,7 @@ impl Policy {
         self.slot(user)?;
         let removed = self
             .scoped
-            .remove(&(user.as_u128(), scope.as_u128()))
+            .remove(&(Key128::of(user.as_u128()), Key128::of(scope.as_u128())))
             .is_some();
         if removed {
             self.bump();
@@ -653,7 +654,10 @@ impl Policy {
     /// The role `user` holds within `scope`, if any (not counting the account-wide one).
     pub fn role_in(&self, user: UserId, scope: ScopeId) -> Result<Option<RoleId>, AccessError> {
         self.slot(user)?;
-        Ok(self.scoped.get(&(user.as_u128(), scope.as_u128())).copied())
+        Ok(self
+            .scoped
+            .get(&(Key128::of(user.as_u128()), Key128::of(scope.as_u128())))
+            .copied())
     }
 
     /// Number of users known to the policy.
@@ -666,8 +670,7 @@ impl Policy {
     #[inline]
     fn slot(&self, user: UserId) -> Result<UserSlot, AccessError> {
         self.users
-            .get(&user.as_u128())
-            .copied()
+            .get(Key128::of(user.as_u128()))
             .ok_or(AccessError::UnknownUser { user })
     }
 
@@ -717,7 +720,9 @@ impl Policy {
     ) -> Result<Option<(usize, Option<ScopeId>)>, AccessError> {
         let slot = self.slot(user)?;
         if let Some(scope) = scope
-            && let Some(role) = self.scoped.get(&(user.as_u128(), scope.as_u128()))
+            && let Some(role) = self
+                .scoped
+                .get(&(Key128::of(user.as_u128()), Key128::of(scope.as_u128())))
         {
             return Ok(Some((self.role_number(*role)?, Some(scope))));
         }
