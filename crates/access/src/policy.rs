@@ -227,6 +227,18 @@ impl Policy {
     }
 
     /// The portable form of the tree and every role.
+    ///
+    /// ```
+    /// # use tessera_access::{standard_tree, Level, Policy, ADMIN_ROLE};
+    /// # use tessera_core::UserId;
+    /// # let mut policy = Policy::standard(standard_tree(&["crm"], &["test"], &[]).unwrap()).unwrap();
+    /// # let ana = UserId::from_u128(1);
+    /// # policy.assign(ana, ADMIN_ROLE).unwrap();
+    /// let json = serde_json::to_string(&policy.export()).unwrap();
+    /// let copy = Policy::import(serde_json::from_str(&json).unwrap()).unwrap();
+    /// assert_eq!(copy.export(), policy.export());
+    /// ```
+
     pub fn export(&self) -> PolicyDocument {
         PolicyDocument {
             features: self.tree.paths().iter().map(ToString::to_string).collect(),
@@ -273,6 +285,18 @@ impl Policy {
     }
 
     /// Adds a feature at run time (its parent must exist). Every compiled role table is
+    ///
+    /// ```
+    /// # use tessera_access::{standard_tree, Level, Policy, ADMIN_ROLE};
+    /// # use tessera_core::UserId;
+    /// # let mut policy = Policy::standard(standard_tree(&["crm"], &["test"], &[]).unwrap()).unwrap();
+    /// # let ana = UserId::from_u128(1);
+    /// # policy.assign(ana, ADMIN_ROLE).unwrap();
+    /// let before = policy.version();
+    /// let hr = policy.add_feature("workspace/app:hr").unwrap();
+    /// assert_eq!(policy.level(ana, hr).unwrap(), Level::Write);
+    /// assert!(policy.version() > before);
+    /// ```
     /// extended by one entry copied from the parent: O(roles), no recompilation.
     pub fn add_feature(&mut self, path: &str) -> Result<FeatureId, AccessError> {
         let id = self.tree.add_path(path)?;
@@ -621,6 +645,20 @@ impl Policy {
     }
 
     /// Gives `user` role `role` within `scope` (a case, a project). In that scope it replaces
+    ///
+    /// ```
+    /// # use tessera_access::{standard_tree, Level, Policy, ADMIN_ROLE};
+    /// # use tessera_core::UserId;
+    /// # let mut policy = Policy::standard(standard_tree(&["crm"], &["test"], &[]).unwrap()).unwrap();
+    /// # let ana = UserId::from_u128(1);
+    /// # policy.assign(ana, ADMIN_ROLE).unwrap();
+    /// use tessera_core::ScopeId;
+    /// let (bob, case) = (UserId::from_u128(2), ScopeId::from_u128(9));
+    /// policy.assign_in(bob, case, ADMIN_ROLE).unwrap();
+    /// let insights = policy.feature("insights").unwrap();
+    /// assert_eq!(policy.level_in(bob, case, insights).unwrap(), Level::Write);
+    /// assert_eq!(policy.level(bob, insights).unwrap(), Level::None);
+    /// ```
     /// their account-wide role. An unknown user is registered without an account-wide role.
     pub fn assign_in(
         &mut self,
@@ -697,6 +735,21 @@ impl Policy {
     }
 
     /// Answers many checks; the first failing query fails the batch, naming its index.
+    ///
+    /// ```
+    /// # use tessera_access::{standard_tree, Level, Policy, ADMIN_ROLE};
+    /// # use tessera_core::UserId;
+    /// # let mut policy = Policy::standard(standard_tree(&["crm"], &["test"], &[]).unwrap()).unwrap();
+    /// # let ana = UserId::from_u128(1);
+    /// # policy.assign(ana, ADMIN_ROLE).unwrap();
+    /// use tessera_access::CheckQuery;
+    /// let crm = policy.feature("workspace/app:crm").unwrap();
+    /// let answers = policy
+    ///     .check_batch(&[CheckQuery { user: ana, feature: crm, at_least: Level::Write }])
+    ///     .unwrap();
+    /// assert_eq!(answers, vec![true]);
+    /// ```
+
     pub fn check_batch(&self, queries: &[CheckQuery]) -> Result<Vec<bool>, AccessError> {
         queries
             .iter()
@@ -756,6 +809,19 @@ impl Policy {
     }
 
     /// Why `user` has the level they have on `feature` (account-wide).
+    ///
+    /// ```
+    /// # use tessera_access::{standard_tree, Level, Policy, ADMIN_ROLE};
+    /// # use tessera_core::UserId;
+    /// # let mut policy = Policy::standard(standard_tree(&["crm"], &["test"], &[]).unwrap()).unwrap();
+    /// # let ana = UserId::from_u128(1);
+    /// # policy.assign(ana, ADMIN_ROLE).unwrap();
+    /// let crm = policy.feature("workspace/app:crm").unwrap();
+    /// let why = policy.explain(ana, crm).unwrap();
+    /// assert_eq!(why.level, Level::Write);
+    /// assert_eq!(why.set_on.unwrap().as_str(), "workspace");
+    /// assert_eq!(why.inherited_through[0].as_str(), "workspace/app:crm");
+    /// ```
     pub fn explain(&self, user: UserId, feature: FeatureId) -> Result<Explanation, AccessError> {
         self.explain_with(user, None, feature)
     }
@@ -827,6 +893,16 @@ impl Policy {
     }
 
     /// Every user whose account-wide role gives at least `at_least` on `feature`, grouped by
+    ///
+    /// ```
+    /// # use tessera_access::{standard_tree, Level, Policy, ADMIN_ROLE};
+    /// # use tessera_core::UserId;
+    /// # let mut policy = Policy::standard(standard_tree(&["crm"], &["test"], &[]).unwrap()).unwrap();
+    /// # let ana = UserId::from_u128(1);
+    /// # policy.assign(ana, ADMIN_ROLE).unwrap();
+    /// let settings = policy.feature("settings").unwrap();
+    /// assert_eq!(policy.who_can(settings, Level::Write).unwrap(), vec![ana]);
+    /// ```
     /// role in role order.
     pub fn who_can(&self, feature: FeatureId, at_least: Level) -> Result<Vec<UserId>, AccessError> {
         self.tree.check_id(feature)?;
@@ -858,6 +934,16 @@ impl Policy {
     }
 
     /// Every feature where `user`'s account-wide role gives at least `at_least`, with the
+    ///
+    /// ```
+    /// # use tessera_access::{standard_tree, Level, Policy, ADMIN_ROLE};
+    /// # use tessera_core::UserId;
+    /// # let mut policy = Policy::standard(standard_tree(&["crm"], &["test"], &[]).unwrap()).unwrap();
+    /// # let ana = UserId::from_u128(1);
+    /// # policy.assign(ana, ADMIN_ROLE).unwrap();
+    /// let reach = policy.what_can(ana, Level::Write).unwrap();
+    /// assert_eq!(reach.len(), policy.tree().len()); // Admin writes everywhere
+    /// ```
     /// level, parents first.
     pub fn what_can(
         &self,
