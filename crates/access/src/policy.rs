@@ -346,7 +346,7 @@ impl Policy {
         self.role_numbers
             .get(&id)
             .copied()
-            .ok_or(AccessError::UnknownRole { role: id })
+            .ok_or_else(|| AccessError::UnknownRole { role: id })
     }
 
     fn resolve_settings(
@@ -709,7 +709,7 @@ impl Policy {
     fn slot(&self, user: UserId) -> Result<UserSlot, AccessError> {
         self.users
             .get(Key128::of(user.as_u128()))
-            .ok_or(AccessError::UnknownUser { user })
+            .ok_or_else(|| AccessError::UnknownUser { user })
     }
 
     /// The effective level of `user` on `feature` through their account-wide role.

@@ -105,7 +105,7 @@ impl FeatureTree {
     pub fn path(&self, id: FeatureId) -> Result<&FeaturePath, AccessError> {
         self.paths
             .get(id.index())
-            .ok_or(AccessError::UnknownFeatureId { id: id.0 })
+            .ok_or_else(|| AccessError::UnknownFeatureId { id: id.0 })
     }
 
     /// The parent of feature `id` (`None` for top-level features and unknown ids).
