@@ -1,1 +1,605 @@
-fn main() {}
+//! Permission resolution: Tessera against Cedar (`cedar-policy` 4) and Casbin (`casbin` 2),
+//! run in one process on the same fixtures.
+//!
+//! - **peer fixture** (fixed seed): the standard tree with 50 apps, 5 environments, 4 systems;
+//!   the 8 predefined roles + 100 custom roles with ~60% `inherit`; 10,000 users; 10,000
+//!   queries mixing allow and deny. Before timing, every query is answered by all three
+//!   engines and by a naive resolver, and the answers must agree.
+//! - **scale fixture**: 1,000 apps, 5 environments, 20 systems, with 9 product-defined
+//!   children per app (5 environments and 4 content kinds) — 10,127 features; 1,000 custom
+//!   roles; 100,000 users. Tessera runs it whole; the peers run a sweep of growing sizes
+//!   until one check costs them more than 1 ms.
+//!
+//! `cargo bench --bench permission_resolution` ends with one line:
+//! `summary: tessera_check_ns=… cedar_over_tessera=… casbin_over_tessera=… compile_ms=… add_app_us=…`
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark aborts loudly on a broken fixture"
+)]
+
+#[path = "peers/mod.rs"]
+mod peers;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, Throughput};
+use peers::casbin::CasbinPeer;
+use peers::cedar::CedarPeer;
+use peers::fixture::{PeerFeature, PeerFixture, PeerQuery, PeerRole, SplitMix64, naive_level};
+use tessera::access::{CheckQuery, FeatureId, FeatureTree, Level, Policy, Setting, standard_tree};
+use tessera::core::{RoleId, UserId};
+
+const ENVIRONMENTS: [&str; 5] = ["production", "test", "staging", "dev", "qa"];
+/// Product-defined children of every app in the scale fixture.
+const SCALE_APP_CHILDREN: [&str; 9] = [
+    "env:production",
+    "env:test",
+    "env:staging",
+    "env:dev",
+    "env:qa",
+    "content:flows",
+    "content:tasks",
+    "content:texts",
+    "content:media",
+];
+
+/// The size of a generated fixture.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    apps: usize,
+    environments: usize,
+    systems: usize,
+    app_children: &'static [&'static str],
+    custom_roles: usize,
+    users: usize,
+    queries: usize,
+    /// Percent of (custom role, feature) pairs left `inherit`.
+    inherit_percent: usize,
+    seed: u64,
+}
+
+const PEER_SHAPE: Shape = Shape {
+    apps: 50,
+    environments: 5,
+    systems: 4,
+    app_children: &[],
+    custom_roles: 100,
+    users: 10_000,
+    queries: 10_000,
+    inherit_percent: 60,
+    seed: 0x7E55_E2A0,
+};
+
+const SCALE_SHAPE: Shape = Shape {
+    apps: 1_000,
+    environments: 5,
+    systems: 20,
+    app_children: &SCALE_APP_CHILDREN,
+    custom_roles: 1_000,
+    users: 100_000,
+    queries: 10_000,
+    inherit_percent: 60,
+    seed: 0x5CA1_E000,
+};
+
+/// A generated policy with its users and queries, by index.
+struct Fixture {
+    /// The standard tree plus app children, with the predefined roles only.
+    base: Policy,
+    /// The custom roles' settings, by feature id.
+    custom_settings: Vec<Vec<(FeatureId, Setting)>>,
+    /// The full policy: base + custom roles + users.
+    policy: Policy,
+    users: Vec<UserId>,
+    /// Role number (in `policy.roles()` order) of each user.
+    user_roles: Vec<usize>,
+    queries: Vec<CheckQuery>,
+    /// The same queries by index, for the peers.
+    query_indices: Vec<PeerQuery>,
+}
+
+fn base_tree(shape: &Shape) -> FeatureTree {
+    let apps: Vec<String> = (0..shape.apps).map(|a| format!("a{a}")).collect();
+    let apps: Vec<&str> = apps.iter().map(String::as_str).collect();
+    let systems: Vec<String> = (0..shape.systems).map(|s| format!("s{s}")).collect();
+    let systems: Vec<&str> = systems.iter().map(String::as_str).collect();
+    let mut tree =
+        standard_tree(&apps, &ENVIRONMENTS[..shape.environments], &systems).expect("standard tree");
+    for app in &apps {
+        for child in shape.app_children {
+            tree.add_path(&format!("workspace/app:{app}/{child}"))
+                .expect("app child");
+        }
+    }
+    tree
+}
+
+fn level_of(n: usize) -> Level {
+    Level::ALL[n % 4]
+}
+
+fn generate(shape: &Shape) -> Fixture {
+    let mut rng = SplitMix64::new(shape.seed);
+    let base = Policy::standard(base_tree(shape)).expect("predefined roles");
+    let features: Vec<FeatureId> = base.tree().iter().map(|(id, _, _)| id).collect();
+    let custom_settings: Vec<Vec<(FeatureId, Setting)>> = (0..shape.custom_roles)
+        .map(|_| {
+            features
+                .iter()
+                .filter_map(|f| {
+                    let explicit = rng.below(100) >= shape.inherit_percent;
+                    explicit.then(|| (*f, Setting::from(level_of(rng.below(4)))))
+                })
+                .collect()
+        })
+        .collect();
+    let mut policy = base.clone();
+    policy
+        .add_roles_by_ids(custom_settings.iter().enumerate().map(|(r, settings)| {
+            (
+                RoleId::from_u128(0x1_0000 + r as u128),
+                format!("custom {r}"),
+                settings.clone(),
+            )
+        }))
+        .expect("custom roles");
+    let role_ids: Vec<RoleId> = policy.roles().map(|r| r.id).collect();
+    let mut users = Vec::with_capacity(shape.users);
+    let mut user_roles = Vec::with_capacity(shape.users);
+    for _ in 0..shape.users {
+        let id = u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64());
+        let user = UserId::from_u128(id);
+        let role = rng.below(role_ids.len());
+        policy.assign(user, role_ids[role]).expect("assign");
+        users.push(user);
+        user_roles.push(role);
+    }
+    let query_indices: Vec<PeerQuery> = (0..shape.queries)
+        .map(|_| PeerQuery {
+            user: rng.below(users.len()),
+            feature: rng.below(features.len()),
+            at_least: 1 + rng.below(3) as u8,
+        })
+        .collect();
+    let queries = query_indices
+        .iter()
+        .map(|q| CheckQuery {
+            user: users[q.user],
+            feature: features[q.feature],
+            at_least: level_of(usize::from(q.at_least)),
+        })
+        .collect();
+    Fixture {
+        base,
+        custom_settings,
+        policy,
+        users,
+        user_roles,
+        queries,
+        query_indices,
+    }
+}
+
+/// The fixture in the engine-neutral form the peers are built from.
+fn peer_fixture(fixture: &Fixture) -> PeerFixture {
+    let policy = &fixture.policy;
+    let features = policy
+        .tree()
+        .iter()
+        .map(|(_, path, parent)| PeerFeature {
+            path: path.to_string(),
+            parent: parent.map(FeatureId::index),
+        })
+        .collect();
+    let roles = policy
+        .roles()
+        .map(|info| {
+            let role = policy.role(info.id).expect("role");
+            let explicit = role
+                .settings
+                .iter()
+                .filter_map(|(path, setting)| {
+                    let level = setting.level()? as u8;
+                    Some((
+                        policy.feature(path.as_str()).expect("feature").index(),
+                        level,
+                    ))
+                })
+                .collect();
+            PeerRole { explicit }
+        })
+        .collect();
+    let queries = fixture
+        .query_indices
+        .iter()
+        .map(|q| PeerQuery {
+            user: q.user,
+            feature: q.feature,
+            at_least: q.at_least,
+        })
+        .collect();
+    PeerFixture {
+        features,
+        roles,
+        user_roles: fixture.user_roles.clone(),
+        queries,
+    }
+}
+
+/// Tessera must match the naive resolver on every query; returns how many were allowed.
+fn assert_tessera_matches_naive(fixture: &Fixture, peer: &PeerFixture) -> usize {
+    let mut allowed = 0;
+    for (q, p) in fixture.queries.iter().zip(&peer.queries) {
+        let tessera = fixture
+            .policy
+            .check(q.user, q.feature, q.at_least)
+            .expect("check");
+        let naive = naive_level(peer, peer.user_roles[p.user], p.feature) >= p.at_least;
+        assert_eq!(
+            tessera, naive,
+            "tessera disagrees with the naive resolver on {q:?}"
+        );
+        allowed += usize::from(tessera);
+    }
+    allowed
+}
+
+/// Criterion's median estimate (ns) for `group/function`, if that benchmark ran.
+fn median_ns(dir: &Path, group: &str, function: &str) -> Option<f64> {
+    let file = dir
+        .join(group)
+        .join(function)
+        .join("new")
+        .join("estimates.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+/// Cycles through `0..len` without a division.
+struct Cycle {
+    at: usize,
+    len: usize,
+}
+
+impl Cycle {
+    fn new(len: usize) -> Self {
+        Cycle { at: 0, len }
+    }
+
+    #[inline]
+    fn next(&mut self) -> usize {
+        let at = self.at;
+        self.at = if at + 1 == self.len { 0 } else { at + 1 };
+        at
+    }
+}
+
+fn bench_peer_fixture(c: &mut Criterion) {
+    let started = Instant::now();
+    let fixture = generate(&PEER_SHAPE);
+    let peer = peer_fixture(&fixture);
+    let allowed = assert_tessera_matches_naive(&fixture, &peer);
+    let cedar = CedarPeer::new(&peer).expect("cedar encoding");
+    let casbin = CasbinPeer::new(&peer).expect("casbin encoding");
+    for (i, q) in peer.queries.iter().enumerate() {
+        let expected = fixture
+            .policy
+            .check(
+                fixture.queries[i].user,
+                fixture.queries[i].feature,
+                fixture.queries[i].at_least,
+            )
+            .expect("check");
+        assert_eq!(
+            cedar.check(q.user, q.feature, q.at_least),
+            expected,
+            "cedar disagrees on query {i}"
+        );
+        assert_eq!(
+            casbin.check(q.user, q.feature, q.at_least),
+            expected,
+            "casbin disagrees on query {i}"
+        );
+    }
+    println!(
+        "peer fixture: {} features, {} roles, {} users, {} queries ({} allowed, {} denied); \
+         cedar {} policies, casbin {} rules; all three engines and the naive resolver agree \
+         (setup {:.1} s)",
+        fixture.policy.tree().len(),
+        fixture.policy.roles().len(),
+        fixture.users.len(),
+        fixture.queries.len(),
+        allowed,
+        fixture.queries.len() - allowed,
+        cedar.policy_count(),
+        casbin.policy_count(),
+        started.elapsed().as_secs_f64(),
+    );
+
+    let policy = &fixture.policy;
+    let queries = &fixture.queries;
+    let mut group = c.benchmark_group("check");
+    group.bench_function("tessera", |b| {
+        let mut cycle = Cycle::new(queries.len());
+        b.iter(|| {
+            let q = &queries[cycle.next()];
+            black_box(policy.check(black_box(q.user), black_box(q.feature), q.at_least))
+        })
+    });
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(4));
+    group.bench_function("cedar", |b| {
+        let mut cycle = Cycle::new(peer.queries.len());
+        b.iter(|| {
+            let q = &peer.queries[cycle.next()];
+            black_box(cedar.check(q.user, q.feature, q.at_least))
+        })
+    });
+    group.bench_function("casbin", |b| {
+        let mut cycle = Cycle::new(peer.queries.len());
+        b.iter(|| {
+            let q = &peer.queries[cycle.next()];
+            black_box(casbin.check(q.user, q.feature, q.at_least))
+        })
+    });
+    group.finish();
+
+    const BATCH: usize = 1_000;
+    let mut group = c.benchmark_group("batch_check_1000");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function("tessera", |b| {
+        let mut cycle = Cycle::new(queries.len() / BATCH);
+        b.iter(|| {
+            let start = cycle.next() * BATCH;
+            black_box(
+                policy
+                    .check_batch(&queries[start..start + BATCH])
+                    .expect("batch"),
+            )
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("explain");
+    group.bench_function("tessera", |b| {
+        let mut cycle = Cycle::new(queries.len());
+        b.iter(|| {
+            let q = &queries[cycle.next()];
+            black_box(policy.explain(q.user, q.feature).expect("explain"))
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("who_can");
+    group.bench_function("tessera", |b| {
+        let mut cycle = Cycle::new(queries.len());
+        b.iter(|| {
+            let q = &queries[cycle.next()];
+            black_box(policy.who_can(q.feature, q.at_least).expect("who_can"))
+        })
+    });
+    group.finish();
+}
+
+fn bench_scale_fixture(c: &mut Criterion) {
+    let started = Instant::now();
+    let fixture = generate(&SCALE_SHAPE);
+    let peer = peer_fixture(&fixture);
+    assert_tessera_matches_naive(&fixture, &peer);
+    let policy = &fixture.policy;
+    let pairs = policy.table_pairs();
+    println!(
+        "scale fixture: {} features, {} roles, {} users; table {} pairs in {} bytes ({:.3} bytes/pair); \
+         tessera matches the naive resolver on {} queries (setup {:.1} s)",
+        policy.tree().len(),
+        policy.roles().len(),
+        policy.user_count(),
+        pairs,
+        policy.table_bytes(),
+        policy.table_bytes() as f64 / pairs as f64,
+        fixture.queries.len(),
+        started.elapsed().as_secs_f64(),
+    );
+    drop(peer);
+
+    let mut group = c.benchmark_group("scale");
+    group.sample_size(10);
+    group.bench_function("compile_1000_roles", |b| {
+        b.iter_batched(
+            || (fixture.base.clone(), fixture.custom_settings.clone()),
+            |(mut base, settings)| {
+                base.add_roles_by_ids(settings.into_iter().enumerate().map(|(r, s)| {
+                    (
+                        RoleId::from_u128(0x1_0000 + r as u128),
+                        format!("custom {r}"),
+                        s,
+                    )
+                }))
+                .expect("compile");
+                base
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.sample_size(30);
+    group.bench_function("add_app", |b| {
+        // Adds `iters` apps (each with its 9 children) to fresh copies of the scale policy,
+        // 200 apps per copy, timing only the additions.
+        b.iter_custom(|iters| {
+            let mut elapsed = Duration::ZERO;
+            let mut done = 0;
+            while done < iters {
+                let mut copy = policy.clone();
+                let chunk = (iters - done).min(200);
+                let start = Instant::now();
+                for n in 0..chunk {
+                    let app = format!("new{n}");
+                    copy.add_app(&app).expect("add app");
+                    for child in SCALE_APP_CHILDREN {
+                        copy.add_feature(&format!("workspace/app:{app}/{child}"))
+                            .expect("child");
+                    }
+                }
+                elapsed += start.elapsed();
+                done += chunk;
+                drop(black_box(copy));
+            }
+            elapsed
+        })
+    });
+    group.sample_size(100);
+    let queries = &fixture.queries;
+    group.bench_function("check", |b| {
+        let mut cycle = Cycle::new(queries.len());
+        b.iter(|| {
+            let q = &queries[cycle.next()];
+            black_box(policy.check(black_box(q.user), black_box(q.feature), q.at_least))
+        })
+    });
+    group.finish();
+}
+
+/// Median per-check cost (µs) of `check` over `queries`, in `rounds` timed passes.
+fn median_check_us(
+    queries: &[PeerQuery],
+    rounds: usize,
+    mut check: impl FnMut(&PeerQuery) -> bool,
+) -> f64 {
+    let mut per_check: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            for q in queries {
+                black_box(check(q));
+            }
+            start.elapsed().as_secs_f64() * 1e6 / queries.len() as f64
+        })
+        .collect();
+    per_check.sort_by(f64::total_cmp);
+    per_check[rounds / 2]
+}
+
+/// Grows the fixture towards the scale fixture until a peer's check passes 1 ms; prints one
+/// line per size and engine, and appends them to `sweep.csv` in `dir` for the plot.
+fn peer_sweep(dir: &Path) {
+    let mut csv = String::from("engine,apps,systems,custom_roles,features,check_us,build_s\n");
+    let mut cedar_done = false;
+    let mut casbin_done = false;
+    for step in 0.. {
+        if cedar_done && casbin_done {
+            break;
+        }
+        // Start tiny and double apps and custom roles each step, towards the scale fixture.
+        let factor = 1usize << step;
+        let shape = Shape {
+            apps: factor.min(SCALE_SHAPE.apps),
+            systems: (1 + step).min(SCALE_SHAPE.systems),
+            custom_roles: factor.min(SCALE_SHAPE.custom_roles),
+            app_children: &SCALE_APP_CHILDREN,
+            users: 10_000,
+            queries: 200,
+            ..SCALE_SHAPE
+        };
+        let at_full_scale =
+            shape.apps == SCALE_SHAPE.apps && shape.custom_roles == SCALE_SHAPE.custom_roles;
+        let fixture = generate(&shape);
+        let peer = peer_fixture(&fixture);
+        let features = fixture.policy.tree().len();
+        let tessera_us = {
+            let qs = &fixture.queries;
+            let mut i = 0;
+            median_check_us(&peer.queries, 101, |_| {
+                let q = &qs[i % qs.len()];
+                i += 1;
+                fixture
+                    .policy
+                    .check(q.user, q.feature, q.at_least)
+                    .expect("check")
+            })
+        };
+        csv.push_str(&format!(
+            "tessera,{},{},{},{features},{tessera_us:.6},0\n",
+            shape.apps, shape.systems, shape.custom_roles
+        ));
+        let mut record = |engine: &str, build: Duration, us: f64| {
+            println!(
+                "sweep: {engine:<7} apps={:<5} systems={:<3} roles={:<5} features={features:<6} build={:>7.2} s check={us:>10.3} µs",
+                shape.apps,
+                shape.systems,
+                shape.custom_roles + 8,
+                build.as_secs_f64(),
+            );
+            csv.push_str(&format!(
+                "{engine},{},{},{},{features},{us:.6},{:.3}\n",
+                shape.apps,
+                shape.systems,
+                shape.custom_roles,
+                build.as_secs_f64()
+            ));
+        };
+        if !cedar_done {
+            let start = Instant::now();
+            let cedar = CedarPeer::new(&peer).expect("cedar encoding");
+            let build = start.elapsed();
+            let us = median_check_us(&peer.queries, 5, |q| {
+                cedar.check(q.user, q.feature, q.at_least)
+            });
+            record("cedar", build, us);
+            cedar_done = us > 1_000.0 || at_full_scale;
+        }
+        if !casbin_done {
+            let start = Instant::now();
+            let casbin = CasbinPeer::new(&peer).expect("casbin encoding");
+            let build = start.elapsed();
+            let us = median_check_us(&peer.queries, 5, |q| {
+                casbin.check(q.user, q.feature, q.at_least)
+            });
+            record("casbin", build, us);
+            casbin_done = us > 1_000.0 || at_full_scale;
+        }
+    }
+    if let Err(error) = std::fs::write(dir.join("sweep.csv"), csv) {
+        println!("could not write sweep.csv: {error}");
+    }
+}
+
+fn criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("criterion")
+}
+
+fn main() {
+    let dir = criterion_dir();
+    let mut criterion = Criterion::default()
+        .output_directory(&dir)
+        .configure_from_args();
+    bench_peer_fixture(&mut criterion);
+    bench_scale_fixture(&mut criterion);
+    criterion.final_summary();
+    if std::env::var_os("TESSERA_BENCH_SKIP_SWEEP").is_none() {
+        peer_sweep(&dir);
+    }
+
+    let tessera = median_ns(&dir, "check", "tessera");
+    let ratio = |peer: &str| match (median_ns(&dir, "check", peer), tessera) {
+        (Some(p), Some(t)) => format!("{:.0}", p / t),
+        _ => "n/a".to_owned(),
+    };
+    let show = |value: Option<f64>, scale: f64, digits: usize| {
+        value.map_or_else(|| "n/a".to_owned(), |v| format!("{:.*}", digits, v / scale))
+    };
+    println!(
+        "summary: tessera_check_ns={} cedar_over_tessera={} casbin_over_tessera={} compile_ms={} add_app_us={}",
+        show(tessera, 1.0, 2),
+        ratio("cedar"),
+        ratio("casbin"),
+        show(median_ns(&dir, "scale", "compile_1000_roles"), 1e6, 1),
+        show(median_ns(&dir, "scale", "add_app"), 1e3, 1),
+    );
+}

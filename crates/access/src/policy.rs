@@ -238,7 +238,6 @@ impl Policy {
     /// let copy = Policy::import(serde_json::from_str(&json).unwrap()).unwrap();
     /// assert_eq!(copy.export(), policy.export());
     /// ```
-
     pub fn export(&self) -> PolicyDocument {
         PolicyDocument {
             features: self.tree.paths().iter().map(ToString::to_string).collect(),
@@ -343,10 +342,10 @@ impl Policy {
     }
 
     fn role_number(&self, id: RoleId) -> Result<usize, AccessError> {
-        self.role_numbers
-            .get(&id)
-            .copied()
-            .ok_or_else(|| AccessError::UnknownRole { role: id })
+        match self.role_numbers.get(&id) {
+            Some(number) => Ok(*number),
+            None => Err(AccessError::UnknownRole { role: id }),
+        }
     }
 
     fn resolve_settings(
@@ -707,9 +706,11 @@ impl Policy {
 
     #[inline]
     fn slot(&self, user: UserId) -> Result<UserSlot, AccessError> {
-        self.users
-            .get(Key128::of(user.as_u128()))
-            .ok_or_else(|| AccessError::UnknownUser { user })
+        // A `match`, not `ok_or`: building the error eagerly costs its drop glue on every hit.
+        match self.users.get(Key128::of(user.as_u128())) {
+            Some(slot) => Ok(slot),
+            None => Err(AccessError::UnknownUser { user }),
+        }
     }
 
     /// The effective level of `user` on `feature` through their account-wide role.
@@ -749,7 +750,6 @@ impl Policy {
     ///     .unwrap();
     /// assert_eq!(answers, vec![true]);
     /// ```
-
     pub fn check_batch(&self, queries: &[CheckQuery]) -> Result<Vec<bool>, AccessError> {
         queries
             .iter()

@@ -103,9 +103,10 @@ impl FeatureTree {
 
     /// The path of feature `id`.
     pub fn path(&self, id: FeatureId) -> Result<&FeaturePath, AccessError> {
-        self.paths
-            .get(id.index())
-            .ok_or_else(|| AccessError::UnknownFeatureId { id: id.0 })
+        match self.paths.get(id.index()) {
+            Some(path) => Ok(path),
+            None => Err(AccessError::UnknownFeatureId { id: id.0 }),
+        }
     }
 
     /// The parent of feature `id` (`None` for top-level features and unknown ids).

@@ -2,6 +2,11 @@
 //! recursive resolver; raising an explicit setting never lowers an effective level; run-time
 //! additions and edits give the same table as compiling from scratch.
 
+#![allow(
+    clippy::expect_used,
+    reason = "fixture builders fail loudly on a generator bug"
+)]
+
 use proptest::prelude::*;
 use tessera_access::{FeatureId, FeatureTree, Level, Policy, Setting};
 use tessera_core::{RoleId, UserId};

@@ -1,0 +1,5 @@
+//! Peer engines for the permission benchmark, built from one engine-neutral fixture.
+
+pub mod casbin;
+pub mod cedar;
+pub mod fixture;
