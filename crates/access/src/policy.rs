@@ -348,19 +348,32 @@ impl Policy {
         }
     }
 
+    /// Checks settings keyed by feature id and keeps the explicit levels, sorted by feature.
+    /// When a feature appears more than once, its last setting wins.
     fn resolve_settings(
         &self,
         settings: impl IntoIterator<Item = (FeatureId, Setting)>,
     ) -> Result<Vec<(FeatureId, Level)>, AccessError> {
-        let mut explicit = Vec::new();
+        let settings = settings.into_iter();
+        let mut given: Vec<(FeatureId, Setting)> = Vec::with_capacity(settings.size_hint().0);
+        let features = self.tree.len();
         for (feature, setting) in settings {
-            self.tree.check_id(feature)?;
-            if let Some(level) = setting.level() {
+            if feature.index() >= features {
+                return Err(AccessError::UnknownFeatureId { id: feature.get() });
+            }
+            given.push((feature, setting));
+        }
+        // Inputs usually come sorted (from a map, a table or a previous export).
+        if !given.is_sorted_by(|a, b| a.0 < b.0) {
+            given.sort_by_key(|(feature, _)| *feature); // stable: equal features keep order
+        }
+        let mut explicit = Vec::with_capacity(given.len());
+        for (i, &(feature, setting)) in given.iter().enumerate() {
+            let last_of_feature = given.get(i + 1).is_none_or(|next| next.0 != feature);
+            if let (true, Some(level)) = (last_of_feature, setting.level()) {
                 explicit.push((feature, level));
             }
         }
-        explicit.sort_unstable_by_key(|(feature, _)| *feature);
-        explicit.dedup_by_key(|(feature, _)| *feature);
         Ok(explicit)
     }
 
@@ -909,7 +922,7 @@ impl Policy {
         let row = self.table.row(feature);
         let mut users = Vec::new();
         for (number, level) in row.iter().enumerate() {
-            if level.allows(at_least) {
+            if *level >= at_least as u8 {
                 users.extend_from_slice(&self.members[number]);
             }
         }
@@ -928,7 +941,7 @@ impl Policy {
             .row(feature)
             .iter()
             .zip(&self.roles)
-            .filter(|(level, _)| level.allows(at_least))
+            .filter(|(level, _)| **level >= at_least as u8)
             .map(|(_, role)| role.id)
             .collect())
     }

@@ -506,3 +506,32 @@ fn the_table_costs_one_byte_per_role_and_feature() {
         p.table_bytes()
     );
 }
+
+#[test]
+fn settings_by_id_may_come_unsorted_and_the_last_one_wins() {
+    let mut p = policy();
+    let (workspace, insights) = (id(&p, "workspace"), id(&p, "insights"));
+    let role = RoleId::from_u128(300);
+    p.add_role_by_ids(
+        role,
+        "Unsorted",
+        [
+            (insights, Setting::Read),
+            (workspace, Setting::Write),
+            (insights, Setting::Inherit),
+            (workspace, Setting::Modify),
+        ],
+    )
+    .unwrap();
+    p.assign(BOB, role).unwrap();
+    assert_eq!(p.level(BOB, workspace).unwrap(), Level::Modify);
+    assert_eq!(p.level(BOB, insights).unwrap(), Level::None);
+    assert_eq!(
+        p.add_role_by_ids(
+            RoleId::from_u128(301),
+            "Bad",
+            [(FeatureId(9_999), Setting::Read)]
+        ),
+        Err(AccessError::UnknownFeatureId { id: 9_999 })
+    );
+}

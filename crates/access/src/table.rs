@@ -6,47 +6,56 @@
 
 use crate::{FeatureId, Level};
 
-/// Roles compiled together per cache-line-sized block, so a pass touches each row's block once.
+/// Roles whose explicit settings are written together, so their bytes of every row share a
+/// cache-resident band while they are scattered.
 const ROLE_BLOCK: usize = 64;
+
+/// Marks "inherit" in a row under construction; never left in a finished table.
+const INHERIT: u8 = u8::MAX;
 
 /// A role's explicit levels, sorted by feature id (what compilation reads).
 pub(crate) type ExplicitLevels = [(FeatureId, Level)];
 
-/// The effective level of every role on every feature.
+/// The effective level of every role on every feature, as `Level` bytes (0..=3).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RoleTable {
     roles: usize,
-    levels: Vec<Level>,
+    levels: Vec<u8>,
 }
 
 impl RoleTable {
     /// Compiles `roles` (their explicit levels, sorted by feature) against a tree given as the
-    /// parent of each feature, numbered parents-first. One forward pass over the features, in
-    /// blocks of roles, resolves every `inherit`.
+    /// parent of each feature, numbered parents-first.
+    ///
+    /// Three branch-free passes: fill with `inherit`; write every explicit level, a block of
+    /// roles at a time; then one forward pass over the rows replaces each `inherit` byte with
+    /// the byte above it in the parent's (already final) row, or `none` at the top.
     pub(crate) fn compile<'a>(
         parents: &[Option<FeatureId>],
-        roles: impl ExactSizeIterator<Item = &'a ExplicitLevels> + Clone,
+        roles: impl ExactSizeIterator<Item = &'a ExplicitLevels>,
     ) -> Self {
         let role_count = roles.len();
-        let mut levels = vec![Level::None; parents.len() * role_count];
-        let explicit: Vec<&ExplicitLevels> = roles.collect();
-        let mut cursors = [0usize; ROLE_BLOCK];
-        for block_start in (0..role_count).step_by(ROLE_BLOCK) {
-            let block = &explicit[block_start..(block_start + ROLE_BLOCK).min(role_count)];
-            cursors[..block.len()].fill(0);
-            for (feature, parent) in parents.iter().enumerate() {
-                let row = feature * role_count + block_start;
-                if let Some(parent) = parent {
-                    let from = parent.index() * role_count + block_start;
-                    levels.copy_within(from..from + block.len(), row);
+        let mut levels = vec![INHERIT; parents.len() * role_count];
+        let roles: Vec<&ExplicitLevels> = roles.collect();
+        for (block, chunk) in roles.chunks(ROLE_BLOCK).enumerate() {
+            for (offset, explicit) in chunk.iter().enumerate() {
+                let column = block * ROLE_BLOCK + offset;
+                for &(feature, level) in explicit.iter() {
+                    levels[feature.index() * role_count + column] = level as u8;
                 }
-                for (offset, (settings, cursor)) in block.iter().zip(&mut cursors).enumerate() {
-                    if let Some(&(at, level)) = settings.get(*cursor)
-                        && at.index() == feature
-                    {
-                        levels[row + offset] = level;
-                        *cursor += 1;
-                    }
+            }
+        }
+        for (feature, parent) in parents.iter().enumerate() {
+            let start = feature * role_count;
+            match parent {
+                None => resolve_row(&mut levels[start..start + role_count], None),
+                Some(parent) => {
+                    let (done, rest) = levels.split_at_mut(start);
+                    let from = parent.index() * role_count;
+                    resolve_row(
+                        &mut rest[..role_count],
+                        Some(&done[from..from + role_count]),
+                    );
                 }
             }
         }
@@ -59,11 +68,11 @@ impl RoleTable {
     /// The effective level of role number `role` on `feature`. Both must be in range.
     #[inline]
     pub(crate) fn get(&self, feature: FeatureId, role: usize) -> Level {
-        self.levels[feature.index() * self.roles + role]
+        Level::from_bits(self.levels[feature.index() * self.roles + role])
     }
 
-    /// Every role's level on `feature`, by role number.
-    pub(crate) fn row(&self, feature: FeatureId) -> &[Level] {
+    /// Every role's level on `feature`, by role number, as `Level` bytes.
+    pub(crate) fn row(&self, feature: FeatureId) -> &[u8] {
         let start = feature.index() * self.roles;
         &self.levels[start..start + self.roles]
     }
@@ -84,7 +93,7 @@ impl RoleTable {
             }
             None => self
                 .levels
-                .resize(self.levels.len() + self.roles, Level::None),
+                .resize(self.levels.len() + self.roles, Level::None as u8),
         }
     }
 
@@ -98,8 +107,10 @@ impl RoleTable {
         let mut settings = explicit.iter().peekable();
         for (feature, parent) in parents.iter().enumerate() {
             let level = match settings.next_if(|(at, _)| at.index() == feature) {
-                Some(&(_, level)) => level,
-                None => parent.map_or(Level::None, |p| self.levels[p.index() * self.roles + role]),
+                Some(&(_, level)) => level as u8,
+                None => parent.map_or(Level::None as u8, |p| {
+                    self.levels[p.index() * self.roles + role]
+                }),
             };
             self.levels[feature * self.roles + role] = level;
         }
@@ -107,11 +118,33 @@ impl RoleTable {
 
     /// Bytes held by the table (its allocation, spare capacity included).
     pub(crate) fn allocated_bytes(&self) -> usize {
-        self.levels.capacity() * std::mem::size_of::<Level>()
+        self.levels.capacity()
     }
 
     /// Number of (role, feature) pairs stored.
     pub(crate) fn pairs(&self) -> usize {
         self.levels.len()
+    }
+}
+
+/// Replaces every `inherit` byte of `row` with the parent's byte (or `none` at the top).
+/// Written as a plain select so the compiler vectorizes it.
+fn resolve_row(row: &mut [u8], parent: Option<&[u8]>) {
+    match parent {
+        Some(parent) => {
+            for (byte, above) in row.iter_mut().zip(parent) {
+                let inherit = u8::from(*byte == INHERIT).wrapping_neg();
+                *byte ^= (*byte ^ *above) & inherit;
+            }
+        }
+        None => {
+            for byte in row.iter_mut() {
+                *byte = if *byte == INHERIT {
+                    Level::None as u8
+                } else {
+                    *byte
+                };
+            }
+        }
     }
 }
