@@ -47,6 +47,9 @@ const SCALE_APP_CHILDREN: [&str; 9] = [
     "content:media",
 ];
 
+/// Checks per criterion iteration in the Tessera check benchmarks.
+const CHECKS_PER_ITERATION: usize = 1_000;
+
 /// The size of a generated fixture.
 #[derive(Debug, Clone, Copy)]
 struct Shape {
@@ -283,31 +286,32 @@ fn bench_peer_fixture(c: &mut Criterion) {
     let fixture = generate(&PEER_SHAPE);
     let peer = peer_fixture(&fixture);
     let allowed = assert_tessera_matches_naive(&fixture, &peer);
-    let cedar = CedarPeer::new(&peer).expect("cedar encoding");
-    let casbin = CasbinPeer::new(&peer).expect("casbin encoding");
-    for (i, q) in peer.queries.iter().enumerate() {
-        let expected = fixture
-            .policy
-            .check(
-                fixture.queries[i].user,
-                fixture.queries[i].feature,
-                fixture.queries[i].at_least,
-            )
-            .expect("check");
-        assert_eq!(
-            cedar.check(q.user, q.feature, q.at_least),
-            expected,
-            "cedar disagrees on query {i}"
-        );
-        assert_eq!(
-            casbin.check(q.user, q.feature, q.at_least),
-            expected,
-            "casbin disagrees on query {i}"
-        );
-    }
+    // TESSERA_BENCH_SKIP_PEERS=1 times Tessera alone (no Cedar/Casbin setup, about a minute).
+    let peers = std::env::var_os("TESSERA_BENCH_SKIP_PEERS")
+        .is_none()
+        .then(|| {
+            let cedar = CedarPeer::new(&peer).expect("cedar encoding");
+            let casbin = CasbinPeer::new(&peer).expect("casbin encoding");
+            for (q, p) in fixture.queries.iter().zip(&peer.queries) {
+                let expected = fixture
+                    .policy
+                    .check(q.user, q.feature, q.at_least)
+                    .expect("check");
+                assert_eq!(
+                    cedar.check(p.user, p.feature, p.at_least),
+                    expected,
+                    "cedar disagrees on {q:?}"
+                );
+                assert_eq!(
+                    casbin.check(p.user, p.feature, p.at_least),
+                    expected,
+                    "casbin disagrees on {q:?}"
+                );
+            }
+            (cedar, casbin)
+        });
     println!(
-        "peer fixture: {} features, {} roles, {} users, {} queries ({} allowed, {} denied); \
-         cedar {} policies, casbin {} rules; all three engines and the naive resolver agree \
+        "peer fixture: {} features, {} roles, {} users, {} queries ({} allowed, {} denied); {} \
          (setup {:.1} s)",
         fixture.policy.tree().len(),
         fixture.policy.roles().len(),
@@ -315,38 +319,54 @@ fn bench_peer_fixture(c: &mut Criterion) {
         fixture.queries.len(),
         allowed,
         fixture.queries.len() - allowed,
-        cedar.policy_count(),
-        casbin.policy_count(),
+        match &peers {
+            Some((cedar, casbin)) => format!(
+                "cedar {} policies, casbin {} rules; all three engines and the naive resolver agree",
+                cedar.policy_count(),
+                casbin.policy_count()
+            ),
+            None => "peers skipped; tessera agrees with the naive resolver".to_owned(),
+        },
         started.elapsed().as_secs_f64(),
     );
 
     let policy = &fixture.policy;
     let queries = &fixture.queries;
     let mut group = c.benchmark_group("check");
+    // One check costs about what one criterion iteration does, so an iteration runs
+    // CHECKS_PER_ITERATION checks; the summary divides the median by that count. The peers
+    // take milliseconds per check and are timed one call per iteration.
     group.bench_function("tessera", |b| {
-        let mut cycle = Cycle::new(queries.len());
+        let mut cycle = Cycle::new(queries.len() / CHECKS_PER_ITERATION);
         b.iter(|| {
-            let q = &queries[cycle.next()];
-            black_box(policy.check(black_box(q.user), black_box(q.feature), q.at_least))
+            let start = cycle.next() * CHECKS_PER_ITERATION;
+            let mut allowed = 0u32;
+            for q in &queries[start..start + CHECKS_PER_ITERATION] {
+                let answer = policy.check(black_box(q.user), black_box(q.feature), q.at_least);
+                allowed += u32::from(answer.unwrap_or(false));
+            }
+            allowed
         })
     });
-    group
-        .sample_size(20)
-        .measurement_time(Duration::from_secs(4));
-    group.bench_function("cedar", |b| {
-        let mut cycle = Cycle::new(peer.queries.len());
-        b.iter(|| {
-            let q = &peer.queries[cycle.next()];
-            black_box(cedar.check(q.user, q.feature, q.at_least))
-        })
-    });
-    group.bench_function("casbin", |b| {
-        let mut cycle = Cycle::new(peer.queries.len());
-        b.iter(|| {
-            let q = &peer.queries[cycle.next()];
-            black_box(casbin.check(q.user, q.feature, q.at_least))
-        })
-    });
+    if let Some((cedar, casbin)) = &peers {
+        group
+            .sample_size(20)
+            .measurement_time(Duration::from_secs(4));
+        group.bench_function("cedar", |b| {
+            let mut cycle = Cycle::new(peer.queries.len());
+            b.iter(|| {
+                let q = &peer.queries[cycle.next()];
+                black_box(cedar.check(q.user, q.feature, q.at_least))
+            })
+        });
+        group.bench_function("casbin", |b| {
+            let mut cycle = Cycle::new(peer.queries.len());
+            b.iter(|| {
+                let q = &peer.queries[cycle.next()];
+                black_box(casbin.check(q.user, q.feature, q.at_least))
+            })
+        });
+    }
     group.finish();
 
     const BATCH: usize = 1_000;
@@ -455,10 +475,15 @@ fn bench_scale_fixture(c: &mut Criterion) {
     group.sample_size(100);
     let queries = &fixture.queries;
     group.bench_function("check", |b| {
-        let mut cycle = Cycle::new(queries.len());
+        let mut cycle = Cycle::new(queries.len() / CHECKS_PER_ITERATION);
         b.iter(|| {
-            let q = &queries[cycle.next()];
-            black_box(policy.check(black_box(q.user), black_box(q.feature), q.at_least))
+            let start = cycle.next() * CHECKS_PER_ITERATION;
+            let mut allowed = 0u32;
+            for q in &queries[start..start + CHECKS_PER_ITERATION] {
+                let answer = policy.check(black_box(q.user), black_box(q.feature), q.at_least);
+                allowed += u32::from(answer.unwrap_or(false));
+            }
+            allowed
         })
     });
     group.finish();
@@ -487,6 +512,7 @@ fn median_check_us(
 /// line per size and engine, and appends them to `sweep.csv` in `dir` for the plot.
 fn peer_sweep(dir: &Path) {
     let mut csv = String::from("engine,apps,systems,custom_roles,features,check_us,build_s\n");
+    let mut points: Vec<(&'static str, f64, f64)> = Vec::new();
     let mut cedar_done = false;
     let mut casbin_done = false;
     for step in 0.. {
@@ -525,7 +551,8 @@ fn peer_sweep(dir: &Path) {
             "tessera,{},{},{},{features},{tessera_us:.6},0\n",
             shape.apps, shape.systems, shape.custom_roles
         ));
-        let mut record = |engine: &str, build: Duration, us: f64| {
+        let mut record = |engine: &'static str, build: Duration, us: f64| {
+            points.push((engine, features as f64, us));
             println!(
                 "sweep: {engine:<7} apps={:<5} systems={:<3} roles={:<5} features={features:<6} build={:>7.2} s check={us:>10.3} µs",
                 shape.apps,
@@ -562,9 +589,107 @@ fn peer_sweep(dir: &Path) {
             casbin_done = us > 1_000.0 || at_full_scale;
         }
     }
-    if let Err(error) = std::fs::write(dir.join("sweep.csv"), csv) {
-        println!("could not write sweep.csv: {error}");
+    for (name, content) in [("sweep.csv", csv), ("sweep.svg", sweep_svg(&points))] {
+        match std::fs::write(dir.join(name), content) {
+            Ok(()) => println!("sweep: wrote {}", dir.join(name).display()),
+            Err(error) => println!("sweep: could not write {name}: {error}"),
+        }
     }
+}
+
+/// A log-log chart of per-check cost against tree size, one line per engine, with the 1 ms
+/// line the peers' sweep stops at.
+fn sweep_svg(points: &[(&'static str, f64, f64)]) -> String {
+    const W: f64 = 720.0;
+    const H: f64 = 440.0;
+    const LEFT: f64 = 80.0;
+    const BOTTOM: f64 = 60.0;
+    const TOP: f64 = 30.0;
+    const RIGHT: f64 = 120.0;
+    let (x_min, x_max) = points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+        (lo.min(p.1), hi.max(p.1))
+    });
+    let (x_lo, x_hi) = (
+        x_min.log10().floor(),
+        x_max.log10().ceil().max(x_min.log10().floor() + 1.0),
+    );
+    let (y_lo, y_hi) = (-3.0f64, 5.0f64); // 1 ns .. 100 ms, in µs
+    let x = |v: f64| LEFT + (v.log10() - x_lo) / (x_hi - x_lo) * (W - LEFT - RIGHT);
+    let y = |v: f64| H - BOTTOM - (v.max(1e-3).log10() - y_lo) / (y_hi - y_lo) * (H - BOTTOM - TOP);
+    let mut svg = format!(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{W}' height='{H}' font-family='sans-serif' font-size='12'>\n\
+         <rect width='100%' height='100%' fill='white'/>\n\
+         <text x='{}' y='18' text-anchor='middle' font-size='14'>One check: cost against tree size (log-log)</text>\n",
+        W / 2.0
+    );
+    for decade in (y_lo as i32)..=(y_hi as i32) {
+        let at = y(10f64.powi(decade));
+        let label = match decade {
+            -3 => "1 ns".to_owned(),
+            -2 => "10 ns".to_owned(),
+            -1 => "100 ns".to_owned(),
+            0 => "1 µs".to_owned(),
+            1 => "10 µs".to_owned(),
+            2 => "100 µs".to_owned(),
+            3 => "1 ms".to_owned(),
+            4 => "10 ms".to_owned(),
+            _ => "100 ms".to_owned(),
+        };
+        svg += &format!(
+            "<line x1='{LEFT}' x2='{}' y1='{at:.1}' y2='{at:.1}' stroke='#ddd'/><text x='{}' y='{:.1}' text-anchor='end'>{label}</text>\n",
+            W - RIGHT,
+            LEFT - 6.0,
+            at + 4.0
+        );
+    }
+    for decade in (x_lo as i32)..=(x_hi as i32) {
+        let at = x(10f64.powi(decade));
+        svg += &format!(
+            "<line x1='{at:.1}' x2='{at:.1}' y1='{TOP}' y2='{}' stroke='#ddd'/><text x='{at:.1}' y='{}' text-anchor='middle'>{}</text>\n",
+            H - BOTTOM,
+            H - BOTTOM + 18.0,
+            10u64.pow(decade as u32)
+        );
+    }
+    svg += &format!(
+        "<text x='{}' y='{}' text-anchor='middle'>features in the tree (apps and custom roles double each step)</text>\n\
+         <line x1='{LEFT}' x2='{3}' y1='{2:.1}' y2='{2:.1}' stroke='#c00' stroke-dasharray='6 4'/>\n",
+        (LEFT + W - RIGHT) / 2.0,
+        H - 20.0,
+        y(1_000.0),
+        W - RIGHT,
+    );
+    for (engine, colour) in [
+        ("tessera", "#1a7f37"),
+        ("cedar", "#0550ae"),
+        ("casbin", "#8250df"),
+    ] {
+        let line: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|p| p.0 == engine)
+            .map(|p| (x(p.1), y(p.2)))
+            .collect();
+        let Some(&(end_x, end_y)) = line.last() else {
+            continue;
+        };
+        let path: Vec<String> = line
+            .iter()
+            .map(|(px, py)| format!("{px:.1},{py:.1}"))
+            .collect();
+        svg += &format!(
+            "<polyline fill='none' stroke='{colour}' stroke-width='2' points='{}'/>\n",
+            path.join(" ")
+        );
+        for (px, py) in &line {
+            svg += &format!("<circle cx='{px:.1}' cy='{py:.1}' r='3' fill='{colour}'/>\n");
+        }
+        svg += &format!(
+            "<text x='{:.1}' y='{:.1}' fill='{colour}'>{engine}</text>\n",
+            end_x + 8.0,
+            end_y + 4.0
+        );
+    }
+    svg + "</svg>\n"
 }
 
 fn criterion_dir() -> PathBuf {
@@ -586,7 +711,7 @@ fn main() {
         peer_sweep(&dir);
     }
 
-    let tessera = median_ns(&dir, "check", "tessera");
+    let tessera = median_ns(&dir, "check", "tessera").map(|ns| ns / CHECKS_PER_ITERATION as f64);
     let ratio = |peer: &str| match (median_ns(&dir, "check", peer), tessera) {
         (Some(p), Some(t)) => format!("{:.0}", p / t),
         _ => "n/a".to_owned(),

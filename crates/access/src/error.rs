@@ -101,3 +101,32 @@ pub enum AccessError {
         source: Box<AccessError>,
     },
 }
+
+/// Why a check could not be answered: the small, `Copy` error of the hot path
+/// ([`crate::Policy::check`], [`crate::Policy::level`] and their scoped forms). It has no
+/// drop glue, so `check(..).unwrap_or(false)` costs nothing extra; `?` turns it into the
+/// matching [`AccessError`] variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum CheckError {
+    /// A user the policy does not know.
+    #[error("unknown user `{user}`")]
+    UnknownUser {
+        /// The user asked for.
+        user: UserId,
+    },
+    /// A feature id that is not in the tree.
+    #[error("unknown feature id {id}")]
+    UnknownFeatureId {
+        /// The numeric id asked for.
+        id: u32,
+    },
+}
+
+impl From<CheckError> for AccessError {
+    fn from(error: CheckError) -> Self {
+        match error {
+            CheckError::UnknownUser { user } => AccessError::UnknownUser { user },
+            CheckError::UnknownFeatureId { id } => AccessError::UnknownFeatureId { id },
+        }
+    }
+}

@@ -39,7 +39,7 @@ mod table;
 mod tree;
 mod users;
 
-pub use error::AccessError;
+pub use error::{AccessError, CheckError};
 pub use level::{Level, Setting};
 pub use path::{FeaturePath, MAX_DEPTH, MAX_PATH_LEN, MAX_SEGMENT_LEN};
 pub use policy::{CheckQuery, Explanation, Grant, Policy, PolicyDocument, PolicyVersion, RoleInfo};

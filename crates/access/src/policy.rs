@@ -9,7 +9,7 @@ use tessera_core::{RoleId, ScopeId, UserId};
 use crate::hash::{Key128, UuidBuildHasher};
 use crate::table::RoleTable;
 use crate::users::{UserIndex, UserSlot};
-use crate::{AccessError, FeatureId, FeaturePath, FeatureTree, Level, Role, Setting};
+use crate::{AccessError, CheckError, FeatureId, FeaturePath, FeatureTree, Level, Role, Setting};
 
 /// A counter that every change to a policy bumps. A cache or a caller that wrote a change can
 /// ask for an answer "at least this fresh".
@@ -718,19 +718,30 @@ impl Policy {
     // ---- queries -------------------------------------------------------------------------
 
     #[inline]
-    fn slot(&self, user: UserId) -> Result<UserSlot, AccessError> {
-        // A `match`, not `ok_or`: building the error eagerly costs its drop glue on every hit.
+    fn slot(&self, user: UserId) -> Result<UserSlot, CheckError> {
         match self.users.get(Key128::of(user.as_u128())) {
             Some(slot) => Ok(slot),
-            None => Err(AccessError::UnknownUser { user }),
+            None => Err(CheckError::UnknownUser { user }),
+        }
+    }
+
+    #[inline]
+    fn known_feature(&self, feature: FeatureId) -> Result<(), CheckError> {
+        if self.tree.contains(feature) {
+            Ok(())
+        } else {
+            Err(CheckError::UnknownFeatureId { id: feature.get() })
         }
     }
 
     /// The effective level of `user` on `feature` through their account-wide role.
+    ///
+    /// The error is the small, `Copy` [`CheckError`] (it converts into [`AccessError`] with `?`),
+    /// so the answer travels without drop glue on the hot path.
     #[inline]
-    pub fn level(&self, user: UserId, feature: FeatureId) -> Result<Level, AccessError> {
+    pub fn level(&self, user: UserId, feature: FeatureId) -> Result<Level, CheckError> {
         let slot = self.slot(user)?;
-        self.tree.check_id(feature)?;
+        self.known_feature(feature)?;
         if slot.role == NO_ROLE {
             return Ok(Level::None);
         }
@@ -744,7 +755,7 @@ impl Policy {
         user: UserId,
         feature: FeatureId,
         at_least: Level,
-    ) -> Result<bool, AccessError> {
+    ) -> Result<bool, CheckError> {
         Ok(self.level(user, feature)?.allows(at_least))
     }
 
@@ -771,7 +782,7 @@ impl Policy {
                 self.check(q.user, q.feature, q.at_least)
                     .map_err(|source| AccessError::InBatch {
                         index,
-                        source: Box::new(source),
+                        source: Box::new(source.into()),
                     })
             })
             .collect()
@@ -783,14 +794,16 @@ impl Policy {
         &self,
         user: UserId,
         scope: Option<ScopeId>,
-    ) -> Result<Option<(usize, Option<ScopeId>)>, AccessError> {
+    ) -> Result<Option<(usize, Option<ScopeId>)>, CheckError> {
         let slot = self.slot(user)?;
+        // A scoped role always exists: roles cannot be deleted while assigned.
         if let Some(scope) = scope
             && let Some(role) = self
                 .scoped
                 .get(&(Key128::of(user.as_u128()), Key128::of(scope.as_u128())))
+            && let Some(number) = self.role_numbers.get(role)
         {
-            return Ok(Some((self.role_number(*role)?, Some(scope))));
+            return Ok(Some((*number, Some(scope))));
         }
         Ok((slot.role != NO_ROLE).then_some((slot.role as usize, None)))
     }
@@ -802,8 +815,8 @@ impl Policy {
         user: UserId,
         scope: ScopeId,
         feature: FeatureId,
-    ) -> Result<Level, AccessError> {
-        self.tree.check_id(feature)?;
+    ) -> Result<Level, CheckError> {
+        self.known_feature(feature)?;
         Ok(match self.deciding_role(user, Some(scope))? {
             Some((number, _)) => self.table.get(feature, number),
             None => Level::None,
@@ -817,7 +830,7 @@ impl Policy {
         scope: ScopeId,
         feature: FeatureId,
         at_least: Level,
-    ) -> Result<bool, AccessError> {
+    ) -> Result<bool, CheckError> {
         Ok(self.level_in(user, scope, feature)?.allows(at_least))
     }
 

@@ -1,7 +1,7 @@
 use tessera_core::{RoleId, ScopeId, UserId};
 
 use super::*;
-use crate::{ADMIN_ROLE, PREDEFINED_ROLES, standard_tree};
+use crate::{ADMIN_ROLE, CheckError, PREDEFINED_ROLES, standard_tree};
 
 const RELEASER: RoleId = RoleId::from_u128(100);
 const ANA: UserId = UserId::from_u128(1);
@@ -60,11 +60,21 @@ fn unknown_things_are_typed_errors() {
     let crm = id(&p, "workspace/app:crm");
     assert_eq!(
         p.level(BOB, crm),
+        Err(CheckError::UnknownUser { user: BOB })
+    );
+    assert_eq!(
+        p.check(ANA, FeatureId(9_999), Level::Read),
+        Err(CheckError::UnknownFeatureId { id: 9_999 })
+    );
+    // `?` turns the hot path's small error into the crate's error.
+    let via_question_mark = || -> Result<bool, AccessError> { Ok(p.check(BOB, crm, Level::Read)?) };
+    assert_eq!(
+        via_question_mark(),
         Err(AccessError::UnknownUser { user: BOB })
     );
     assert_eq!(
-        p.level(ANA, FeatureId(9_999)),
-        Err(AccessError::UnknownFeatureId { id: 9_999 })
+        p.explain(BOB, crm).unwrap_err().to_string(),
+        CheckError::UnknownUser { user: BOB }.to_string()
     );
     assert_eq!(
         p.feature("nope"),
