@@ -490,11 +490,7 @@ fn bench_scale_fixture(c: &mut Criterion) {
 }
 
 /// Median per-check cost (µs) of `check` over `queries`, in `rounds` timed passes.
-fn median_check_us(
-    queries: &[PeerQuery],
-    rounds: usize,
-    mut check: impl FnMut(&PeerQuery) -> bool,
-) -> f64 {
+fn median_check_us<Q>(queries: &[Q], rounds: usize, mut check: impl FnMut(&Q) -> bool) -> f64 {
     let mut per_check: Vec<f64> = (0..rounds)
         .map(|_| {
             let start = Instant::now();
@@ -515,10 +511,8 @@ fn peer_sweep(dir: &Path) {
     let mut points: Vec<(&'static str, f64, f64)> = Vec::new();
     let mut cedar_done = false;
     let mut casbin_done = false;
+    // Tessera goes on to the scale fixture's size, to draw its whole line.
     for step in 0.. {
-        if cedar_done && casbin_done {
-            break;
-        }
         // Start tiny and double apps and custom roles each step, towards the scale fixture.
         let factor = 1usize << step;
         let shape = Shape {
@@ -533,24 +527,13 @@ fn peer_sweep(dir: &Path) {
         let at_full_scale =
             shape.apps == SCALE_SHAPE.apps && shape.custom_roles == SCALE_SHAPE.custom_roles;
         let fixture = generate(&shape);
-        let peer = peer_fixture(&fixture);
         let features = fixture.policy.tree().len();
-        let tessera_us = {
-            let qs = &fixture.queries;
-            let mut i = 0;
-            median_check_us(&peer.queries, 101, |_| {
-                let q = &qs[i % qs.len()];
-                i += 1;
-                fixture
-                    .policy
-                    .check(q.user, q.feature, q.at_least)
-                    .expect("check")
-            })
-        };
-        csv.push_str(&format!(
-            "tessera,{},{},{},{features},{tessera_us:.6},0\n",
-            shape.apps, shape.systems, shape.custom_roles
-        ));
+        let tessera_us = median_check_us(&fixture.queries, 101, |q| {
+            fixture
+                .policy
+                .check(q.user, q.feature, q.at_least)
+                .expect("check")
+        });
         let mut record = |engine: &'static str, build: Duration, us: f64| {
             points.push((engine, features as f64, us));
             println!(
@@ -568,9 +551,11 @@ fn peer_sweep(dir: &Path) {
                 build.as_secs_f64()
             ));
         };
-        if !cedar_done {
+        record("tessera", Duration::ZERO, tessera_us);
+        let peer = (!cedar_done || !casbin_done).then(|| peer_fixture(&fixture));
+        if let Some(peer) = peer.as_ref().filter(|_| !cedar_done) {
             let start = Instant::now();
-            let cedar = CedarPeer::new(&peer).expect("cedar encoding");
+            let cedar = CedarPeer::new(peer).expect("cedar encoding");
             let build = start.elapsed();
             let us = median_check_us(&peer.queries, 5, |q| {
                 cedar.check(q.user, q.feature, q.at_least)
@@ -578,15 +563,18 @@ fn peer_sweep(dir: &Path) {
             record("cedar", build, us);
             cedar_done = us > 1_000.0 || at_full_scale;
         }
-        if !casbin_done {
+        if let Some(peer) = peer.as_ref().filter(|_| !casbin_done) {
             let start = Instant::now();
-            let casbin = CasbinPeer::new(&peer).expect("casbin encoding");
+            let casbin = CasbinPeer::new(peer).expect("casbin encoding");
             let build = start.elapsed();
             let us = median_check_us(&peer.queries, 5, |q| {
                 casbin.check(q.user, q.feature, q.at_least)
             });
             record("casbin", build, us);
             casbin_done = us > 1_000.0 || at_full_scale;
+        }
+        if at_full_scale {
+            break;
         }
     }
     for (name, content) in [("sweep.csv", csv), ("sweep.svg", sweep_svg(&points))] {
