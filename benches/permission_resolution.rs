@@ -26,7 +26,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use criterion::{BatchSize, Criterion, Throughput};
+use criterion::{BatchSize, Bencher, Criterion, Throughput};
 use peers::casbin::CasbinPeer;
 use peers::cedar::CedarPeer;
 use peers::fixture::{PeerFeature, PeerFixture, PeerQuery, PeerRole, SplitMix64, naive_level};
@@ -336,18 +336,7 @@ fn bench_peer_fixture(c: &mut Criterion) {
     // One check costs about what one criterion iteration does, so an iteration runs
     // CHECKS_PER_ITERATION checks; the summary divides the median by that count. The peers
     // take milliseconds per check and are timed one call per iteration.
-    group.bench_function("tessera", |b| {
-        let mut cycle = Cycle::new(queries.len() / CHECKS_PER_ITERATION);
-        b.iter(|| {
-            let start = cycle.next() * CHECKS_PER_ITERATION;
-            let mut allowed = 0u32;
-            for q in &queries[start..start + CHECKS_PER_ITERATION] {
-                let answer = policy.check(black_box(q.user), black_box(q.feature), q.at_least);
-                allowed += u32::from(answer.unwrap_or(false));
-            }
-            allowed
-        })
-    });
+    group.bench_function("tessera", |b| time_checks(b, policy, queries));
     if let Some((cedar, casbin)) = &peers {
         group
             .sample_size(20)
@@ -474,19 +463,22 @@ fn bench_scale_fixture(c: &mut Criterion) {
     });
     group.sample_size(100);
     let queries = &fixture.queries;
-    group.bench_function("check", |b| {
-        let mut cycle = Cycle::new(queries.len() / CHECKS_PER_ITERATION);
-        b.iter(|| {
-            let start = cycle.next() * CHECKS_PER_ITERATION;
-            let mut allowed = 0u32;
-            for q in &queries[start..start + CHECKS_PER_ITERATION] {
-                let answer = policy.check(black_box(q.user), black_box(q.feature), q.at_least);
-                allowed += u32::from(answer.unwrap_or(false));
-            }
-            allowed
-        })
-    });
+    group.bench_function("check", |b| time_checks(b, policy, queries));
     group.finish();
+}
+
+/// Times `CHECKS_PER_ITERATION` consecutive checks per iteration, cycling over `queries`.
+fn time_checks(b: &mut Bencher<'_>, policy: &Policy, queries: &[CheckQuery]) {
+    let mut cycle = Cycle::new(queries.len() / CHECKS_PER_ITERATION);
+    b.iter(|| {
+        let start = cycle.next() * CHECKS_PER_ITERATION;
+        let mut allowed = 0u32;
+        for q in &queries[start..start + CHECKS_PER_ITERATION] {
+            let answer = policy.check(black_box(q.user), black_box(q.feature), q.at_least);
+            allowed += u32::from(answer.unwrap_or(false));
+        }
+        allowed
+    })
 }
 
 /// Median per-check cost (µs) of `check` over `queries`, in `rounds` timed passes.
