@@ -178,7 +178,6 @@ impl RoleEntry {
 #[derive(Debug, Clone)]
 pub struct Policy {
     tree: FeatureTree,
-    parents: Vec<Option<FeatureId>>,
     roles: Vec<RoleEntry>,
     role_numbers: HashMap<RoleId, usize, UuidBuildHasher>,
     table: RoleTable,
@@ -191,10 +190,8 @@ pub struct Policy {
 impl Policy {
     /// A policy over `tree` with no roles and no users.
     pub fn new(tree: FeatureTree) -> Self {
-        let parents = tree.iter().map(|(_, _, parent)| parent).collect();
         Policy {
             tree,
-            parents,
             roles: Vec::new(),
             role_numbers: HashMap::default(),
             table: RoleTable::default(),
@@ -300,7 +297,6 @@ impl Policy {
     pub fn add_feature(&mut self, path: &str) -> Result<FeatureId, AccessError> {
         let id = self.tree.add_path(path)?;
         let parent = self.tree.parent(id);
-        self.parents.push(parent);
         self.table.push_feature(parent);
         self.bump();
         Ok(id)
@@ -488,7 +484,10 @@ impl Policy {
 
     /// Rebuilds the compiled table from every role's explicit settings.
     fn recompile(&mut self) {
-        self.table = RoleTable::compile(&self.parents, self.roles.iter().map(|r| &r.explicit[..]));
+        self.table = RoleTable::compile(
+            self.tree.parents(),
+            self.roles.iter().map(|r| &r.explicit[..]),
+        );
     }
 
     fn editable(&self, id: RoleId) -> Result<usize, AccessError> {
@@ -519,7 +518,7 @@ impl Policy {
         entry.name = role.name;
         entry.explicit = explicit;
         self.table
-            .recompute_role(&self.parents, number, &self.roles[number].explicit);
+            .recompute_role(self.tree.parents(), number, &self.roles[number].explicit);
         self.bump();
         Ok(())
     }
@@ -546,7 +545,7 @@ impl Policy {
             (Err(_), None) => {}
         }
         self.table
-            .recompute_role(&self.parents, number, &self.roles[number].explicit);
+            .recompute_role(self.tree.parents(), number, &self.roles[number].explicit);
         self.bump();
         Ok(())
     }

@@ -170,6 +170,11 @@ impl FeatureTree {
         self.add(FeaturePath::parse(path)?)
     }
 
+    /// The parent of every feature, by id (what compilation walks).
+    pub(crate) fn parents(&self) -> &[Option<FeatureId>] {
+        &self.parents
+    }
+
     /// All paths, parents first.
     pub fn paths(&self) -> &[FeaturePath] {
         &self.paths
