@@ -1,0 +1,9 @@
+DROP TABLE audit_events;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE scoped_assignments;
+DROP TABLE users;
+DROP TABLE role_settings;
+DROP TABLE roles;
+DROP TABLE features;
+DROP TABLE accounts;

@@ -1,0 +1,110 @@
+//! Accounts (tenants) and their policy version.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use tessera_access::PolicyVersion;
+use tessera_core::AccountId;
+
+use crate::schema::accounts;
+use crate::{DbConnection, StoreError};
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Its id.
+    pub id: AccountId,
+    /// Display name.
+    pub name: String,
+    /// Bumped in the same transaction as every policy change.
+    pub policy_version: PolicyVersion,
+    /// When it was created (microsecond precision, as both backends keep it).
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Insertable)]
+#[diesel(table_name = accounts)]
+struct AccountRow {
+    id: String,
+    name: String,
+    policy_version: i64,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = StoreError;
+
+    fn try_from(row: AccountRow) -> Result<Self, StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt {
+            table: "accounts",
+            detail,
+        };
+        Ok(Account {
+            id: row.id.parse().map_err(|e| corrupt(format!("{e}")))?,
+            name: row.name,
+            policy_version: PolicyVersion(
+                u64::try_from(row.policy_version).map_err(|e| corrupt(e.to_string()))?,
+            ),
+            created_at: row.created_at.and_utc(),
+        })
+    }
+}
+
+/// Creates an account with policy version 0.
+pub fn create(
+    connection: &mut DbConnection,
+    id: AccountId,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<Account, StoreError> {
+    let row = AccountRow {
+        id: id.to_string(),
+        name: name.to_owned(),
+        policy_version: 0,
+        created_at: now.trunc_subsecs(6).naive_utc(),
+    };
+    diesel::insert_into(accounts::table)
+        .values(&row)
+        .execute(connection)?;
+    row.try_into()
+}
+
+/// The account `id`.
+pub fn get(connection: &mut DbConnection, id: AccountId) -> Result<Account, StoreError> {
+    accounts::table
+        .find(id.to_string())
+        .select((
+            accounts::id,
+            accounts::name,
+            accounts::policy_version,
+            accounts::created_at,
+        ))
+        .first::<AccountRow>(connection)?
+        .try_into()
+}
+
+/// The account's current policy version.
+pub fn policy_version(
+    connection: &mut DbConnection,
+    id: AccountId,
+) -> Result<PolicyVersion, StoreError> {
+    let version: i64 = accounts::table
+        .find(id.to_string())
+        .select(accounts::policy_version)
+        .first(connection)?;
+    Ok(PolicyVersion(u64::try_from(version).unwrap_or_default()))
+}
+
+/// Bumps the account's policy version by one and returns the new version. Call it inside
+/// the transaction that changes the policy.
+pub fn bump_policy_version(
+    connection: &mut DbConnection,
+    id: AccountId,
+) -> Result<PolicyVersion, StoreError> {
+    let updated = diesel::update(accounts::table.find(id.to_string()))
+        .set(accounts::policy_version.eq(accounts::policy_version + 1))
+        .execute(connection)?;
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    policy_version(connection, id)
+}

@@ -1,0 +1,159 @@
+//! One connection type over SQLite and PostgreSQL, a pool, and the embedded migrations.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::StoreError;
+
+/// Migrations of the SQLite backend.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// Migrations of the PostgreSQL backend (same names as SQLite's, kept in lockstep).
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Query bodies are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL, for several server processes over one database.
+    Postgresql(PgConnection),
+    /// SQLite (bundled), the embedded default.
+    Sqlite(SqliteConnection),
+}
+
+/// The database behind a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://<file>` (or `sqlite::memory:`).
+    Sqlite,
+    /// `postgres://…` or `postgresql://…`.
+    Postgres,
+}
+
+/// Where to connect: the backend, chosen from the URL scheme (never by trial, which would
+/// hide the real connection error), and what to hand to that backend's driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    target: String,
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://<path>`, `sqlite:<path>` or `postgres(ql)://…`.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if !path.is_empty() {
+                return Ok(DatabaseUrl {
+                    backend: Backend::Sqlite,
+                    target: path.to_owned(),
+                });
+            }
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        let shown = url.split('@').next_back().unwrap_or_default();
+        Err(StoreError::UnsupportedUrl {
+            url: shown.to_owned(),
+        })
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Opens one connection; SQLite connections get WAL, foreign keys and a busy timeout.
+    pub fn connect(&self) -> Result<DbConnection, StoreError> {
+        match self.backend {
+            Backend::Postgres => Ok(DbConnection::Postgresql(PgConnection::establish(
+                &self.target,
+            )?)),
+            Backend::Sqlite => {
+                let mut connection = SqliteConnection::establish(&self.target)?;
+                connection
+                    .batch_execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                    )
+                    .map_err(StoreError::from)?;
+                Ok(DbConnection::Sqlite(connection))
+            }
+        }
+    }
+}
+
+/// Opens pooled connections for one [`DatabaseUrl`].
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.url.connect().map_err(|error| match error {
+            StoreError::Connection(error) => r2d2::Error::ConnectionError(error),
+            other => r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
+                other.to_string(),
+            )),
+        })
+    }
+
+    fn is_valid(&self, connection: &mut DbConnection) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1")
+            .execute(connection)
+            .map(|_| ())
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _connection: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// A pool of connections.
+pub type DbPool = Pool<ConnectionManager>;
+/// A connection borrowed from the pool.
+pub type PooledDb = PooledConnection<ConnectionManager>;
+
+/// Builds a pool of at most `max_size` connections (SQLite allows one writer at a time; its
+/// busy timeout makes writers queue instead of failing).
+pub fn pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
+    Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(ConnectionManager { url: url.clone() })
+        .map_err(|error| StoreError::Pool(error.to_string()))
+}
+
+/// Runs every pending migration of the connection's backend; returns the versions applied.
+pub fn run_migrations(connection: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let applied = match connection {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|error| StoreError::Migration(error.to_string()))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// Reverts every applied migration, newest first; returns the versions reverted.
+pub fn revert_all_migrations(connection: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let reverted = match connection {
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Postgresql(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|error| StoreError::Migration(error.to_string()))?;
+    Ok(reverted.iter().map(ToString::to_string).collect())
+}

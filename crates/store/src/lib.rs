@@ -1,0 +1,20 @@
+//! Tessera's storage: one diesel schema over SQLite (bundled, the embedded default) and
+//! PostgreSQL, embedded migrations per backend, and repositories.
+//!
+//! Storage implements, it does not decide: repositories map rows to domain types and back,
+//! every call takes the [`AccountId`](tessera_core::AccountId) first, and every multi-row
+//! change runs in one transaction.
+
+#![deny(missing_docs)]
+
+pub mod accounts;
+mod db;
+mod error;
+pub mod schema;
+
+pub use accounts::Account;
+pub use db::{
+    Backend, ConnectionManager, DatabaseUrl, DbConnection, DbPool, POSTGRES_MIGRATIONS, PooledDb,
+    SQLITE_MIGRATIONS, pool, revert_all_migrations, run_migrations,
+};
+pub use error::StoreError;
