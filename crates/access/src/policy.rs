@@ -206,9 +206,7 @@ impl Policy {
     /// tree lacks one of the standard top-level features.
     pub fn standard(tree: FeatureTree) -> Result<Self, AccessError> {
         let mut policy = Policy::new(tree);
-        for role in crate::predefined_roles() {
-            policy.add_role(role)?;
-        }
+        policy.add_roles(crate::predefined_roles())?;
         Ok(policy)
     }
 
@@ -217,9 +215,7 @@ impl Policy {
     pub fn import(document: PolicyDocument) -> Result<Self, AccessError> {
         let tree = FeatureTree::builder().features(document.features).build()?;
         let mut policy = Policy::new(tree);
-        for role in document.roles {
-            policy.add_role(role)?;
-        }
+        policy.add_roles(document.roles)?;
         Ok(policy)
     }
 
@@ -428,25 +424,32 @@ impl Policy {
         })
     }
 
-    /// Adds many custom roles at once and compiles the table a single time. Either every role
-    /// is added or, on the first invalid one, none is.
+    /// Adds many roles at once (custom or predefined, as flagged) and compiles the table a
+    /// single time. Either every role is added or, on the first invalid one, none is.
+    pub fn add_roles(&mut self, roles: impl IntoIterator<Item = Role>) -> Result<(), AccessError> {
+        let mut entries = Vec::new();
+        for role in roles {
+            let explicit = self.resolve_role(&role)?;
+            entries.push(RoleEntry {
+                id: role.id,
+                name: role.name,
+                predefined: role.predefined,
+                explicit,
+            });
+        }
+        self.insert_roles(entries)
+    }
+
+    /// Adds many custom roles from settings keyed by feature id and compiles the table a
+    /// single time. Either every role is added or, on the first invalid one, none is.
     pub fn add_roles_by_ids<I, S>(&mut self, roles: I) -> Result<(), AccessError>
     where
         I: IntoIterator<Item = (RoleId, String, S)>,
         S: IntoIterator<Item = (FeatureId, Setting)>,
     {
         let mut entries = Vec::new();
-        let mut ids = std::collections::HashSet::new();
-        let mut names = std::collections::HashSet::new();
         for (id, name, settings) in roles {
             Role::validate_name(&name)?;
-            if self.role_numbers.contains_key(&id) || !ids.insert(id) {
-                return Err(AccessError::DuplicateRole { role: id });
-            }
-            self.check_name_free(&name, None)?;
-            if !names.insert(name.clone()) {
-                return Err(AccessError::DuplicateRoleName { name });
-            }
             let explicit = self.resolve_settings(settings)?;
             entries.push(RoleEntry {
                 id,
@@ -455,8 +458,27 @@ impl Policy {
                 explicit,
             });
         }
+        self.insert_roles(entries)
+    }
+
+    /// Checks that the new roles' ids and names are free (among themselves too), then adds
+    /// them all and compiles once.
+    fn insert_roles(&mut self, entries: Vec<RoleEntry>) -> Result<(), AccessError> {
+        let mut ids = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for entry in &entries {
+            if self.role_numbers.contains_key(&entry.id) || !ids.insert(entry.id) {
+                return Err(AccessError::DuplicateRole { role: entry.id });
+            }
+            self.check_name_free(&entry.name, None)?;
+            if !names.insert(entry.name.as_str()) {
+                return Err(AccessError::DuplicateRoleName {
+                    name: entry.name.clone(),
+                });
+            }
+        }
         for entry in entries {
-            self.stage_role(entry)?;
+            self.stage_role(entry);
         }
         self.recompile();
         self.bump();
@@ -464,22 +486,14 @@ impl Policy {
     }
 
     /// Appends a role whose id and name were checked to be free (no recompilation).
-    fn stage_role(&mut self, entry: RoleEntry) -> Result<(), AccessError> {
-        if self.role_numbers.contains_key(&entry.id) {
-            return Err(AccessError::DuplicateRole { role: entry.id });
-        }
-        self.check_name_free(&entry.name, None)?;
+    fn stage_role(&mut self, entry: RoleEntry) {
         self.role_numbers.insert(entry.id, self.roles.len());
         self.roles.push(entry);
         self.members.push(Vec::new());
-        Ok(())
     }
 
     fn insert_role(&mut self, entry: RoleEntry) -> Result<(), AccessError> {
-        self.stage_role(entry)?;
-        self.recompile();
-        self.bump();
-        Ok(())
+        self.insert_roles(vec![entry])
     }
 
     /// Rebuilds the compiled table from every role's explicit settings.

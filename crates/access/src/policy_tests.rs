@@ -545,3 +545,26 @@ fn settings_by_id_may_come_unsorted_and_the_last_one_wins() {
         Err(AccessError::UnknownFeatureId { id: 9_999 })
     );
 }
+
+#[test]
+fn adding_roles_in_bulk_is_all_or_nothing() {
+    let mut p = policy();
+    let before = (p.version(), p.roles().len());
+    let err = p
+        .add_roles([
+            Role::custom(RoleId::from_u128(400), "One").with("insights", Level::Read),
+            Role::custom(RoleId::from_u128(401), "One"),
+        ])
+        .unwrap_err();
+    assert_eq!(err, AccessError::DuplicateRoleName { name: "One".into() });
+    assert_eq!((p.version(), p.roles().len()), before);
+    p.add_roles([
+        Role::custom(RoleId::from_u128(400), "One").with("insights", Level::Read),
+        Role::custom(RoleId::from_u128(401), "Two"),
+    ])
+    .unwrap();
+    assert_eq!(p.roles().len(), before.1 + 2);
+    assert_eq!(p.version().0, before.0.0 + 1);
+    p.assign(BOB, RoleId::from_u128(400)).unwrap();
+    assert_eq!(p.level(BOB, id(&p, "insights")).unwrap(), Level::Read);
+}
