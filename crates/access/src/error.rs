@@ -92,6 +92,12 @@ pub enum AccessError {
         /// How many assignments (account-wide and scoped) still use it.
         assignments: usize,
     },
+    /// A level name that is not `none`, `read`, `modify` or `write`.
+    #[error("invalid level `{value}`: expected `none`, `read`, `modify` or `write`")]
+    InvalidLevel {
+        /// The text given.
+        value: String,
+    },
     /// One query of a batch failed; `index` is its position in the batch.
     #[error("check #{index}: {source}")]
     InBatch {

@@ -63,6 +63,20 @@ impl Level {
     }
 }
 
+impl std::str::FromStr for Level {
+    type Err = crate::AccessError;
+
+    /// Parses the lowercase wire name.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Level::ALL
+            .into_iter()
+            .find(|level| level.as_str() == text)
+            .ok_or_else(|| crate::AccessError::InvalidLevel {
+                value: text.to_owned(),
+            })
+    }
+}
+
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())
@@ -171,6 +185,19 @@ mod tests {
         }
         assert!(serde_json::from_str::<Setting>("\"Write\"").is_err());
         assert!(serde_json::from_str::<Level>("\"inherit\"").is_err());
+    }
+
+    #[test]
+    fn levels_parse_from_their_names() {
+        for level in Level::ALL {
+            assert_eq!(level.as_str().parse::<Level>(), Ok(level));
+        }
+        assert_eq!(
+            "inherit".parse::<Level>(),
+            Err(crate::AccessError::InvalidLevel {
+                value: "inherit".into()
+            })
+        );
     }
 
     #[test]

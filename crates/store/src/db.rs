@@ -16,6 +16,19 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/
 /// Migrations of the PostgreSQL backend (same names as SQLite's, kept in lockstep).
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Runs `$body` with `$c` bound to the backend's own connection type — for the statements
+/// `MultiConnection` cannot express across backends (multi-row inserts). The body is written
+/// once and compiled for each backend.
+macro_rules! per_backend {
+    ($connection:expr, |$c:ident| $body:expr) => {
+        match $connection {
+            $crate::DbConnection::Sqlite($c) => $body,
+            $crate::DbConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use per_backend;
+
 /// A connection to either backend. Query bodies are written once against it.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

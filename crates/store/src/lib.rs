@@ -10,7 +10,9 @@
 pub mod accounts;
 mod db;
 mod error;
+pub mod policies;
 pub mod schema;
+pub mod users;
 
 pub use accounts::Account;
 pub use db::{

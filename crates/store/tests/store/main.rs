@@ -11,4 +11,5 @@
 
 mod accounts;
 mod migrations;
+mod policies;
 mod support;

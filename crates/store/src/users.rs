@@ -1,0 +1,173 @@
+//! Users of an account: e-mail, password hash (argon2id, made by the caller), the
+//! must-change flag and the one account-wide role.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use tessera_core::{AccountId, RoleId, UserId};
+
+use crate::schema::users;
+use crate::{DbConnection, StoreError};
+
+/// A user as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// Sign-in e-mail, unique within the account.
+    pub email: String,
+    /// The PHC string of the password's argon2id hash.
+    pub password_hash: String,
+    /// True until the user replaces their initial password.
+    pub must_change_password: bool,
+    /// The account-wide role.
+    pub role: RoleId,
+    /// When the user was added.
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    account_id: String,
+    id: String,
+    email: String,
+    password_hash: String,
+    must_change_password: bool,
+    role_id: String,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> Result<Self, StoreError> {
+        let corrupt = |e: tessera_core::IdParseError| StoreError::Corrupt {
+            table: "users",
+            detail: e.to_string(),
+        };
+        Ok(User {
+            id: row.id.parse().map_err(corrupt)?,
+            email: row.email,
+            password_hash: row.password_hash,
+            must_change_password: row.must_change_password,
+            role: row.role_id.parse().map_err(corrupt)?,
+            created_at: row.created_at.and_utc(),
+        })
+    }
+}
+
+/// Inserts `user` (its `created_at` is kept to the microsecond). A taken e-mail is
+/// [`StoreError::Conflict`]; a role not in the account is [`StoreError::Referenced`].
+pub fn insert(
+    connection: &mut DbConnection,
+    account: AccountId,
+    user: &User,
+) -> Result<User, StoreError> {
+    let row = UserRow {
+        account_id: account.to_string(),
+        id: user.id.to_string(),
+        email: user.email.clone(),
+        password_hash: user.password_hash.clone(),
+        must_change_password: user.must_change_password,
+        role_id: user.role.to_string(),
+        created_at: user.created_at.trunc_subsecs(6).naive_utc(),
+    };
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(connection)?;
+    row.try_into()
+}
+
+/// The user `id` of the account.
+pub fn get(
+    connection: &mut DbConnection,
+    account: AccountId,
+    id: UserId,
+) -> Result<User, StoreError> {
+    users::table
+        .find((account.to_string(), id.to_string()))
+        .select(UserRow::as_select())
+        .first(connection)?
+        .try_into()
+}
+
+/// The user of the account with this exact e-mail, if any.
+pub fn find_by_email(
+    connection: &mut DbConnection,
+    account: AccountId,
+    email: &str,
+) -> Result<Option<User>, StoreError> {
+    users::table
+        .filter(users::account_id.eq(account.to_string()))
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(connection)
+        .optional()?
+        .map(User::try_from)
+        .transpose()
+}
+
+/// Every user of the account, by e-mail.
+pub fn list(connection: &mut DbConnection, account: AccountId) -> Result<Vec<User>, StoreError> {
+    users::table
+        .filter(users::account_id.eq(account.to_string()))
+        .order(users::email.asc())
+        .select(UserRow::as_select())
+        .load(connection)?
+        .into_iter()
+        .map(User::try_from)
+        .collect()
+}
+
+fn changed(rows: usize) -> Result<(), StoreError> {
+    if rows == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Gives the user another account-wide role.
+pub fn set_role(
+    connection: &mut DbConnection,
+    account: AccountId,
+    id: UserId,
+    role: RoleId,
+) -> Result<(), StoreError> {
+    changed(
+        diesel::update(users::table.find((account.to_string(), id.to_string())))
+            .set(users::role_id.eq(role.to_string()))
+            .execute(connection)?,
+    )
+}
+
+/// Replaces the password hash and the must-change flag.
+pub fn set_password(
+    connection: &mut DbConnection,
+    account: AccountId,
+    id: UserId,
+    password_hash: &str,
+    must_change_password: bool,
+) -> Result<(), StoreError> {
+    changed(
+        diesel::update(users::table.find((account.to_string(), id.to_string())))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::must_change_password.eq(must_change_password),
+            ))
+            .execute(connection)?,
+    )
+}
+
+/// Deletes the user; their sessions, API tokens and scoped roles go with them (foreign keys
+/// cascade), so access ends with the transaction.
+pub fn delete(
+    connection: &mut DbConnection,
+    account: AccountId,
+    id: UserId,
+) -> Result<(), StoreError> {
+    changed(
+        diesel::delete(users::table.find((account.to_string(), id.to_string())))
+            .execute(connection)?,
+    )
+}
