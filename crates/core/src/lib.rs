@@ -1,4 +1,4 @@
-//! Shared vocabulary of Tessera: typed ids, account scoping and clocks.
+//! Shared vocabulary of Tessera: typed ids, account scoping, clocks and secrets.
 //!
 //! Every other crate of the workspace speaks in these types. The crate is tiny and does no
 //! I/O: ids are made from bytes the caller supplies (from whatever random source it trusts),
@@ -15,7 +15,9 @@
 
 mod clock;
 mod id;
+mod secret;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use id::{AccountId, IdParseError, RoleId, ScopeId, UserId};
+pub use secret::{BearerSecret, SecretKey, SecretKeyError, sha256_hex};
 pub use uuid::Uuid;
