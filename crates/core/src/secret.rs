@@ -131,7 +131,10 @@ impl fmt::Debug for BearerSecret {
 
 /// SHA-256 of `data` as lowercase hex.
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -170,6 +173,9 @@ mod tests {
 
     #[test]
     fn secrets_do_not_show_in_debug() {
-        assert_eq!(format!("{:?}", BearerSecret::from_bytes([9; 32])), "BearerSecret(..)");
+        assert_eq!(
+            format!("{:?}", BearerSecret::from_bytes([9; 32])),
+            "BearerSecret(..)"
+        );
     }
 }

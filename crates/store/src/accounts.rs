@@ -108,3 +108,8 @@ pub fn bump_policy_version(
     }
     policy_version(connection, id)
 }
+
+/// How many accounts exist (zero on a fresh database).
+pub fn count(connection: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(accounts::table.count().get_result(connection)?)
+}

@@ -94,9 +94,11 @@ impl DatabaseUrl {
             Backend::Sqlite => {
                 let mut connection = SqliteConnection::establish(&self.target)?;
                 connection
+                    // busy_timeout first: the pool opens connections in parallel, and
+                    // switching to WAL needs a moment of exclusive access.
                     .batch_execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                         PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                         PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                     )
                     .map_err(StoreError::from)?;
                 Ok(DbConnection::Sqlite(connection))
@@ -144,6 +146,11 @@ pub type PooledDb = PooledConnection<ConnectionManager>;
 /// Builds a pool of at most `max_size` connections (SQLite allows one writer at a time; its
 /// busy timeout makes writers queue instead of failing).
 pub fn pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
+    if url.backend == Backend::Sqlite {
+        // One connection first: it creates the file and switches it to WAL (a persistent
+        // setting) before the pool opens its connections in parallel.
+        drop(url.connect()?);
+    }
     Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))

@@ -8,10 +8,13 @@
 #![deny(missing_docs)]
 
 pub mod accounts;
+pub mod api_tokens;
+pub mod audit;
 mod db;
 mod error;
 pub mod policies;
 pub mod schema;
+pub mod sessions;
 pub mod users;
 
 pub use accounts::Account;

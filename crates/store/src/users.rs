@@ -171,3 +171,27 @@ pub fn delete(
             .execute(connection)?,
     )
 }
+
+/// Every user, in any account, with this exact e-mail, with their account: the one lookup
+/// not scoped by account, because sign-in is how a caller's account becomes known.
+pub fn find_for_sign_in(
+    connection: &mut DbConnection,
+    email: &str,
+) -> Result<Vec<(AccountId, User)>, StoreError> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .load(connection)?
+        .into_iter()
+        .map(|row| {
+            let account = row
+                .account_id
+                .parse()
+                .map_err(|e: tessera_core::IdParseError| StoreError::Corrupt {
+                    table: "users",
+                    detail: e.to_string(),
+                })?;
+            Ok((account, User::try_from(row)?))
+        })
+        .collect()
+}

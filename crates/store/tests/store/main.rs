@@ -12,4 +12,5 @@
 mod accounts;
 mod migrations;
 mod policies;
+mod sessions;
 mod support;

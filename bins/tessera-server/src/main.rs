@@ -1,0 +1,141 @@
+//! `tessera-server`: reads configuration, sets up tracing, runs migrations, bootstraps the
+//! first account on an empty database, and serves `tessera_http` — nothing else.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, web};
+use clap::{Parser, Subcommand};
+use tessera_core::{Clock, SecretKey, SystemClock};
+use tessera_http::AppState;
+use tessera_store::DatabaseUrl;
+
+/// Access control and sharing for SaaS products.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Options {
+    /// Database URL: `sqlite://<file>` (default: a file under ./data/) or `postgres://…`.
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE_URL",
+        default_value = "sqlite://data/tessera.db"
+    )]
+    database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "TESSERA_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// The URL people reach the server at (cookies are `Secure` when it is https).
+    #[arg(
+        long,
+        env = "TESSERA_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    public_url: String,
+    /// The server key, 32 bytes in base64; generated once into ./data/secret.key when absent.
+    #[arg(long, env = "TESSERA_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// E-mail of the first Admin, created on an empty database.
+    #[arg(
+        long,
+        env = "TESSERA_BOOTSTRAP_ADMIN_EMAIL",
+        default_value = "admin@localhost"
+    )]
+    bootstrap_admin_email: String,
+    /// Password of the first Admin (generated and printed once when absent).
+    #[arg(long, env = "TESSERA_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
+    bootstrap_admin_password: Option<String>,
+    /// Directory for the default SQLite file and the generated key.
+    #[arg(long, env = "TESSERA_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run migrations, then serve (the default).
+    Serve,
+    /// Run migrations and exit.
+    Migrate,
+}
+
+fn secret_key(options: &Options) -> Result<SecretKey, Box<dyn std::error::Error>> {
+    if let Some(text) = &options.secret_key {
+        return Ok(SecretKey::from_base64(text)?);
+    }
+    let file = options.data_dir.join("secret.key");
+    if let Ok(text) = std::fs::read_to_string(&file) {
+        return Ok(SecretKey::from_base64(&text)?);
+    }
+    let mut bytes = [0u8; 32];
+    rand::Rng::fill_bytes(&mut rand::rng(), &mut bytes);
+    let key = SecretKey::from_bytes(bytes);
+    write_private(&file, &key.to_base64())?;
+    tracing::warn!(file = %file.display(), "TESSERA_SECRET_KEY is not set: generated a server key and kept it in this file");
+    Ok(key)
+}
+
+fn write_private(file: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(file)?.write_all(content.as_bytes())
+}
+
+#[actix_web::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let options = Options::parse();
+    std::fs::create_dir_all(&options.data_dir)?;
+    let url = DatabaseUrl::parse(&options.database_url)?;
+    let pool = tessera_store::pool(&url, 16)?;
+    {
+        let mut connection = pool.get()?;
+        let applied = tessera_store::run_migrations(&mut connection)?;
+        tracing::info!(?applied, backend = ?url.backend(), "database ready");
+        if matches!(options.command, Some(Command::Migrate)) {
+            return Ok(());
+        }
+        let created = tessera_http::bootstrap(
+            &mut connection,
+            &options.bootstrap_admin_email,
+            options.bootstrap_admin_password.as_deref(),
+            SystemClock.now(),
+        )?;
+        if let Some(created) = created {
+            match created.generated_password {
+                Some(password) => tracing::warn!(
+                    email = %created.admin_email,
+                    %password,
+                    "first start: created the Admin with this one-time password; it must be changed at first sign-in"
+                ),
+                None => {
+                    tracing::info!(email = %created.admin_email, "first start: created the Admin")
+                }
+            }
+        }
+    }
+    let key = secret_key(&options)?;
+    let secure = options.public_url.starts_with("https://");
+    let state = web::Data::new(AppState::new(pool, key, Arc::new(SystemClock), secure));
+    tracing::info!(bind = %options.bind, public_url = %options.public_url, "serving");
+    HttpServer::new(move || {
+        let state = state.clone();
+        App::new()
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .configure(move |config| tessera_http::configure(config, state))
+    })
+    .bind(&options.bind)?
+    .run()
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! The account's feature tree: read it (any signed-in user), add an app, environment or
+//! system (`write` on `settings`).
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tessera_access::{FeatureId, Level, Policy, PolicyVersion};
+use tessera_store::policies;
+
+use crate::auth::Caller;
+use crate::{ApiError, AppState, change_policy};
+
+/// The tree.
+#[derive(Debug, Serialize)]
+pub struct Features {
+    /// Every feature path, parents first.
+    pub features: Vec<String>,
+    /// The version read.
+    pub policy_version: PolicyVersion,
+}
+
+/// Reads the feature tree.
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let policy = state
+        .clone()
+        .into_inner()
+        .policy(caller.account, None)
+        .await?;
+    Ok(HttpResponse::Ok().json(Features {
+        features: policy
+            .tree()
+            .paths()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        policy_version: policy.version(),
+    }))
+}
+
+/// `POST /v1/features/{kind}` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewName {
+    /// The app, environment or system name (letters, digits, `_`, `-`, `.`).
+    pub name: String,
+}
+
+/// The features added.
+#[derive(Debug, Serialize)]
+pub struct Added {
+    /// Their paths, parents first.
+    pub added: Vec<String>,
+    /// The policy version that includes them.
+    pub policy_version: PolicyVersion,
+}
+
+/// What to add.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// `workspace/app:<name>`.
+    Apps,
+    /// `publish_rights/env:<name>`, or under every system.
+    Environments,
+    /// `publish_rights/system:<name>` with every known environment.
+    Systems,
+}
+
+/// Adds an app, environment or system to the standard tree.
+pub async fn add(
+    state: web::Data<AppState>,
+    caller: Caller,
+    kind: web::Path<Kind>,
+    body: web::Json<NewName>,
+) -> Result<HttpResponse, ApiError> {
+    let policy = state
+        .clone()
+        .into_inner()
+        .policy(caller.account, None)
+        .await?;
+    caller.require(&policy, "settings", Level::Write)?;
+    let (kind, name) = (kind.into_inner(), body.into_inner().name);
+    let (added, version) = change_policy(&state, caller.account, move |tx, policy| {
+        let ids: Vec<FeatureId> = match kind {
+            Kind::Apps => vec![policy.add_app(&name)?],
+            Kind::Environments => policy.add_environment(&name)?,
+            Kind::Systems => policy.add_system(&name)?,
+        };
+        save(tx, caller.account, policy, &ids)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(Added {
+        added,
+        policy_version: version,
+    }))
+}
+
+fn save(
+    tx: &mut tessera_store::DbConnection,
+    account: tessera_core::AccountId,
+    policy: &Policy,
+    ids: &[FeatureId],
+) -> Result<Vec<String>, ApiError> {
+    let mut added = Vec::with_capacity(ids.len());
+    for id in ids {
+        let path = policy.tree().path(*id)?;
+        policies::insert_feature(tx, account, path, *id)?;
+        added.push(path.to_string());
+    }
+    Ok(added)
+}

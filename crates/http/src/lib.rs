@@ -1,0 +1,159 @@
+//! Tessera's HTTP services, mountable in any actix-web app with [`configure`]:
+//! sign-in sessions and API tokens, users, roles, the feature tree and permission checks
+//! under `/v1`, plus `/healthz` and `/readyz`. Errors are `application/problem+json`.
+//!
+//! A handler authenticates, loads what the decision needs, lets the engine decide, and saves
+//! the result in one transaction that also bumps the account's policy version.
+
+#![deny(missing_docs)]
+
+mod auth;
+mod bootstrap;
+mod checks;
+mod error;
+mod features;
+mod roles;
+mod session;
+mod state;
+mod users;
+
+use actix_web::{HttpResponse, web};
+use tessera_access::{Policy, PolicyVersion};
+use tessera_core::AccountId;
+use tessera_store::{DbConnection, accounts, policies};
+
+pub use auth::{AnyCaller, Caller, Credential, SESSION_COOKIE, hash_password, verify_password};
+pub use bootstrap::{Bootstrap, bootstrap};
+pub use error::{ApiError, Problem};
+pub use state::{AppState, POLICY_RECHECK, VERSION_WAIT};
+
+/// Largest JSON body accepted (a batch of 10,000 checks fits).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Mounts every service on `config`, sharing `state`.
+pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
+    config
+        .app_data(state)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(MAX_BODY_BYTES)
+                .error_handler(error::json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(|error, _| {
+            ApiError::InvalidInput {
+                field: Some("path".into()),
+                detail: error.to_string(),
+            }
+            .into()
+        }))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .service(
+            web::scope("/v1")
+                .route("/session", web::post().to(session::sign_in))
+                .route("/session", web::delete().to(session::sign_out))
+                .route(
+                    "/session/password",
+                    web::post().to(session::change_password),
+                )
+                .route("/tokens", web::post().to(session::create_token))
+                .route("/tokens/{id}", web::delete().to(session::delete_token))
+                .route("/users", web::get().to(users::list))
+                .route("/users", web::post().to(users::add))
+                .route("/users/{id}/role", web::put().to(users::change_role))
+                .route("/users/{id}", web::delete().to(users::delete))
+                .route("/roles", web::get().to(roles::list))
+                .route("/roles", web::post().to(roles::create))
+                .route("/roles/{id}", web::get().to(roles::get))
+                .route("/roles/{id}", web::put().to(roles::update))
+                .route("/roles/{id}", web::delete().to(roles::delete))
+                .route("/features", web::get().to(features::list))
+                .route("/features/{kind}", web::post().to(features::add))
+                .route("/check", web::post().to(checks::check))
+                .route("/checks", web::post().to(checks::batch))
+                .route("/explain", web::post().to(checks::explain))
+                .route("/who-can", web::get().to(checks::who_can))
+                .route("/what-can", web::get().to(checks::what_can)),
+        )
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::NotFound { what: "route" })
+        }));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let app = state.into_inner();
+    web::block(move || -> Result<(), ApiError> {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut *app.db()?)
+            .map_err(tessera_store::StoreError::from)?;
+        Ok(())
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
+}
+
+/// Runs one policy change in one transaction: bumps the account's version first (which
+/// serializes writers of the account), loads the policy as committed, lets `change` decide
+/// on it (the engine validates) and write its rows. Returns what `change` returned and the
+/// new version; the cached policy is dropped so the next read reloads it.
+pub(crate) async fn change_policy<T, F>(
+    state: &web::Data<AppState>,
+    account: AccountId,
+    change: F,
+) -> Result<(T, PolicyVersion), ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection, &mut Policy) -> Result<T, ApiError> + Send + 'static,
+{
+    use diesel::Connection;
+    let app = state.clone().into_inner();
+    let result = web::block(move || {
+        let mut db = app.db()?;
+        db.transaction::<_, ApiError, _>(|tx| {
+            let version = accounts::bump_policy_version(tx, account)?;
+            let mut policy = policies::load(tx, account)?;
+            let out = change(tx, &mut policy)?;
+            Ok((out, version))
+        })
+    })
+    .await??;
+    state.invalidate(account);
+    Ok(result)
+}
+
+/// Trims and lowercases an e-mail address and checks its shape (`local@domain.tld`, at most
+/// 254 characters, no spaces).
+pub fn normalize_email(email: &str) -> Result<String, ApiError> {
+    let email = email.trim().to_lowercase();
+    let invalid = || ApiError::InvalidInput {
+        field: Some("email".into()),
+        detail: format!("`{email}` is not an e-mail address"),
+    };
+    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let domain_ok = (domain.contains('.') || domain == "localhost")
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains('@');
+    if local.is_empty() || local.len() > 64 || !domain_ok {
+        return Err(invalid());
+    }
+    Ok(email)
+}
+
+/// A random (version 4) UUID from the thread's cryptographic RNG.
+pub fn new_uuid() -> tessera_core::Uuid {
+    use rand::Rng;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    tessera_core::UserId::from_random_bytes(bytes).as_uuid()
+}

@@ -1,0 +1,159 @@
+//! Roles of the caller's account: list and read (`read` on `user_management`), create,
+//! update and delete custom roles (`write`). Predefined roles are refused; so is deleting a
+//! role still assigned.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tessera_access::{FeaturePath, Level, Role, Setting};
+use tessera_core::RoleId;
+use tessera_store::policies;
+
+use crate::auth::Caller;
+use crate::users::Written;
+use crate::{ApiError, AppState, change_policy};
+
+/// Lists every role with its settings.
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let policy = state
+        .clone()
+        .into_inner()
+        .policy(caller.account, None)
+        .await?;
+    caller.require(&policy, "user_management", Level::Read)?;
+    Ok(HttpResponse::Ok().json(policy.export().roles))
+}
+
+/// One role.
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<RoleId>,
+) -> Result<HttpResponse, ApiError> {
+    let policy = state
+        .clone()
+        .into_inner()
+        .policy(caller.account, None)
+        .await?;
+    caller.require(&policy, "user_management", Level::Read)?;
+    let role = policy
+        .role(id.into_inner())
+        .map_err(|_| ApiError::NotFound { what: "role" })?;
+    Ok(HttpResponse::Ok().json(role))
+}
+
+/// `POST /v1/roles` and `PUT /v1/roles/{id}` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    /// Display name, unique in the account.
+    pub name: String,
+    /// Setting per feature path; unlisted features inherit.
+    #[serde(default)]
+    pub settings: BTreeMap<FeaturePath, Setting>,
+}
+
+/// A created or updated role with the policy version that includes it.
+#[derive(Debug, Serialize)]
+pub struct SavedRole {
+    /// The role as stored.
+    pub role: Role,
+    /// The policy version that includes it.
+    pub policy_version: tessera_access::PolicyVersion,
+}
+
+/// Creates a custom role.
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<RoleBody>,
+) -> Result<HttpResponse, ApiError> {
+    let policy = state
+        .clone()
+        .into_inner()
+        .policy(caller.account, None)
+        .await?;
+    caller.require(&policy, "user_management", Level::Write)?;
+    let body = body.into_inner();
+    let role = Role {
+        id: RoleId::from_uuid(crate::new_uuid()),
+        name: body.name,
+        predefined: false,
+        settings: body.settings,
+    };
+    let now = state.clock.now();
+    let (role, version) = change_policy(&state, caller.account, move |tx, policy| {
+        policy.add_role(role.clone())?;
+        policies::insert_role(tx, caller.account, &role, now)?;
+        Ok(policy.role(role.id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(SavedRole {
+        role,
+        policy_version: version,
+    }))
+}
+
+/// Replaces a custom role's name and settings.
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<RoleId>,
+    body: web::Json<RoleBody>,
+) -> Result<HttpResponse, ApiError> {
+    let policy = state
+        .clone()
+        .into_inner()
+        .policy(caller.account, None)
+        .await?;
+    caller.require(&policy, "user_management", Level::Write)?;
+    let body = body.into_inner();
+    let role = Role {
+        id: id.into_inner(),
+        name: body.name,
+        predefined: false,
+        settings: body.settings,
+    };
+    let (role, version) = change_policy(&state, caller.account, move |tx, policy| {
+        policy
+            .role(role.id)
+            .map_err(|_| ApiError::NotFound { what: "role" })?;
+        policy.update_role(role.clone())?;
+        let stored = policy.role(role.id)?;
+        policies::replace_role(tx, caller.account, &stored)?;
+        Ok(stored)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(SavedRole {
+        role,
+        policy_version: version,
+    }))
+}
+
+/// Deletes a custom role that no user holds.
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<RoleId>,
+) -> Result<HttpResponse, ApiError> {
+    let policy = state
+        .clone()
+        .into_inner()
+        .policy(caller.account, None)
+        .await?;
+    caller.require(&policy, "user_management", Level::Write)?;
+    let role = id.into_inner();
+    let ((), version) = change_policy(&state, caller.account, move |tx, policy| {
+        policy
+            .role(role)
+            .map_err(|_| ApiError::NotFound { what: "role" })?;
+        policy.delete_role(role)?;
+        policies::delete_role(tx, caller.account, role)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Written {
+        policy_version: version,
+    }))
+}

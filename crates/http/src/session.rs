@@ -1,0 +1,247 @@
+//! Signing in and out, changing one's password, API tokens.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tessera_core::{AccountId, UserId};
+use tessera_store::api_tokens::{self, ApiToken};
+use tessera_store::{sessions, users};
+
+use crate::auth::{self, AnyCaller, Caller, Credential, SESSION_COOKIE};
+use crate::{ApiError, AppState, normalize_email};
+
+/// `POST /v1/session` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// Sign-in e-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Who signed in.
+#[derive(Debug, Serialize)]
+pub struct SignedIn {
+    /// The account.
+    pub account_id: AccountId,
+    /// The user.
+    pub user_id: UserId,
+    /// When true, every call but `POST /v1/session/password` answers 403
+    /// `password-change-required`.
+    pub must_change_password: bool,
+    /// When the session ends.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Signs in with e-mail and password and sets the session cookie. A wrong e-mail and a wrong
+/// password get the same answer, after the same work.
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    body: web::Json<SignIn>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let email = normalize_email(&body.email).unwrap_or_default();
+    let app = state.clone().into_inner();
+    let secret = state.new_secret();
+    let hash = secret.hash();
+    let signed_in = web::block(move || -> Result<SignedIn, ApiError> {
+        let mut db = app.db()?;
+        let candidates = users::find_for_sign_in(&mut db, &email)?;
+        if candidates.is_empty() {
+            auth::verify_nothing(&body.password);
+            return Err(ApiError::BadCredentials);
+        }
+        let (account, user) = candidates
+            .into_iter()
+            .find(|(_, user)| auth::verify_password(&body.password, &user.password_hash))
+            .ok_or(ApiError::BadCredentials)?;
+        let now = app.clock.now();
+        let session = sessions::Session {
+            token_hash: hash,
+            account,
+            user: user.id,
+            created_at: now,
+            expires_at: now + app.session_lifetime,
+        };
+        sessions::insert(&mut db, &session)?;
+        Ok(SignedIn {
+            account_id: account,
+            user_id: user.id,
+            must_change_password: user.must_change_password,
+            expires_at: session.expires_at,
+        })
+    })
+    .await??;
+    let cookie = Cookie::build(SESSION_COOKIE, secret.to_string())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies)
+        .max_age(CookieDuration::seconds(
+            state.session_lifetime.num_seconds(),
+        ))
+        .finish();
+    Ok(HttpResponse::Ok().cookie(cookie).json(signed_in))
+}
+
+/// Signs out: ends this session at once and clears the cookie.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    caller: AnyCaller,
+) -> Result<HttpResponse, ApiError> {
+    if let Credential::Session(hash) = caller.credential.clone() {
+        let app = state.clone().into_inner();
+        web::block(move || -> Result<bool, ApiError> {
+            Ok(sessions::delete(&mut *app.db()?, caller.account, &hash)?)
+        })
+        .await??;
+    }
+    let mut gone = Cookie::build(SESSION_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .finish();
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+/// `POST /v1/session/password` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    /// The password in use.
+    pub current_password: String,
+    /// The new password (12 to 1,024 characters).
+    pub new_password: String,
+}
+
+/// Replaces the caller's password; lifts the must-change flag. Other sessions of the user
+/// end; this one stays.
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: AnyCaller,
+    body: web::Json<ChangePassword>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    auth::validate_new_password("new_password", &body.new_password)?;
+    if body.new_password == body.current_password {
+        return Err(ApiError::InvalidInput {
+            field: Some("new_password".into()),
+            detail: "the new password must differ from the current one".into(),
+        });
+    }
+    let app = state.clone().into_inner();
+    web::block(move || -> Result<(), ApiError> {
+        let mut db = app.db()?;
+        let user = users::get(&mut db, caller.account, caller.user)?;
+        if !auth::verify_password(&body.current_password, &user.password_hash) {
+            return Err(ApiError::InvalidInput {
+                field: Some("current_password".into()),
+                detail: "the current password is wrong".into(),
+            });
+        }
+        let hash = auth::hash_password(&body.new_password)?;
+        use diesel::Connection;
+        db.transaction::<_, ApiError, _>(|tx| {
+            users::set_password(tx, caller.account, caller.user, &hash, false)?;
+            let keep = match &caller.credential {
+                Credential::Session(hash) => Some(hash.as_str()),
+                Credential::Token => None,
+            };
+            sessions::delete_for_user_except(tx, caller.account, caller.user, keep)?;
+            Ok(())
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /v1/tokens` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// A label for the token.
+    pub name: String,
+    /// Lifetime in days, 1 to 365 (default 90).
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// A new API token: the secret is shown here once and never again.
+#[derive(Debug, Serialize)]
+pub struct CreatedToken {
+    /// The token's id (to revoke it).
+    pub id: tessera_core::Uuid,
+    /// The bearer secret: `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Creates an API token acting as the caller.
+pub async fn create_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewToken>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::InvalidInput {
+            field: Some("name".into()),
+            detail: "a token name has 1 to 100 characters".into(),
+        });
+    }
+    let days = body.expires_in_days.unwrap_or(90);
+    if !(1..=365).contains(&days) {
+        return Err(ApiError::InvalidInput {
+            field: Some("expires_in_days".into()),
+            detail: "a token lives 1 to 365 days".into(),
+        });
+    }
+    let secret = state.new_secret();
+    let now = state.clock.now();
+    let token = ApiToken {
+        id: crate::new_uuid(),
+        account: caller.account,
+        user: caller.user,
+        name,
+        token_hash: secret.hash(),
+        created_at: now,
+        expires_at: now + chrono::Duration::days(days),
+    };
+    let created = CreatedToken {
+        id: token.id,
+        token: secret.to_string(),
+        expires_at: token.expires_at,
+    };
+    let app = state.clone().into_inner();
+    web::block(move || -> Result<(), ApiError> {
+        Ok(api_tokens::insert(&mut *app.db()?, &token)?)
+    })
+    .await??;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Revokes one of the caller's API tokens.
+pub async fn delete_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<tessera_core::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let app = state.clone().into_inner();
+    web::block(move || -> Result<(), ApiError> {
+        let mut db = app.db()?;
+        let mine = api_tokens::list_for_user(&mut db, caller.account, caller.user)?
+            .iter()
+            .any(|t| t.id == id);
+        if !mine {
+            return Err(ApiError::NotFound { what: "token" });
+        }
+        Ok(api_tokens::delete(&mut db, caller.account, id)?)
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,154 @@
+//! What every handler shares: the pool, the server key, the clock and the policy cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use actix_web::web;
+use rand::Rng;
+use tessera_access::{Policy, PolicyVersion};
+use tessera_core::{AccountId, BearerSecret, Clock, SecretKey};
+use tessera_store::{DbPool, PooledDb, accounts, policies};
+
+use crate::ApiError;
+
+/// How long a cached policy is trusted before its version is compared with the database
+/// again: changes made by another server process show up within this time.
+pub const POLICY_RECHECK: Duration = Duration::from_millis(250);
+/// How long a check with `at_least_version` waits for that version before answering 409.
+pub const VERSION_WAIT: Duration = Duration::from_secs(2);
+
+/// Shared state of the services.
+pub struct AppState {
+    /// Database connections.
+    pub pool: DbPool,
+    /// The server key (HMACs of codes and links).
+    pub key: SecretKey,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Mark cookies `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+    /// How long a sign-in session lasts.
+    pub session_lifetime: chrono::Duration,
+    policies: RwLock<HashMap<AccountId, CachedPolicy>>,
+}
+
+struct CachedPolicy {
+    policy: Arc<Policy>,
+    confirmed_at: Instant,
+}
+
+impl AppState {
+    /// State over `pool` with `key`.
+    pub fn new(pool: DbPool, key: SecretKey, clock: Arc<dyn Clock>, secure_cookies: bool) -> Self {
+        AppState {
+            pool,
+            key,
+            clock,
+            secure_cookies,
+            session_lifetime: chrono::Duration::days(7),
+            policies: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// A pooled connection (call from blocking code).
+    pub fn db(&self) -> Result<PooledDb, ApiError> {
+        self.pool
+            .get()
+            .map_err(|e| ApiError::Store(tessera_store::StoreError::Pool(e.to_string())))
+    }
+
+    /// A fresh 256-bit bearer secret from the thread's cryptographic RNG.
+    pub fn new_secret(&self) -> BearerSecret {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        BearerSecret::from_bytes(bytes)
+    }
+
+    fn cached(&self, account: AccountId) -> Option<(Arc<Policy>, Instant)> {
+        let cache = self
+            .policies
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .get(&account)
+            .map(|c| (c.policy.clone(), c.confirmed_at))
+    }
+
+    fn store(&self, account: AccountId, policy: Arc<Policy>) {
+        let mut cache = self
+            .policies
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let keep = cache
+            .get(&account)
+            .is_some_and(|c| c.policy.version() > policy.version());
+        if !keep {
+            cache.insert(
+                account,
+                CachedPolicy {
+                    policy,
+                    confirmed_at: Instant::now(),
+                },
+            );
+        }
+    }
+
+    /// Forgets the account's cached policy (after this process changed it).
+    pub fn invalidate(&self, account: AccountId) {
+        let mut cache = self
+            .policies
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.remove(&account);
+    }
+
+    /// The account's compiled policy: from the cache when it was confirmed within
+    /// [`POLICY_RECHECK`] (and is at least `at_least`), else reloaded when the database has a
+    /// newer version. With `at_least`, waits up to [`VERSION_WAIT`] for that version, then
+    /// answers [`ApiError::StaleVersion`].
+    pub async fn policy(
+        self: &Arc<Self>,
+        account: AccountId,
+        at_least: Option<PolicyVersion>,
+    ) -> Result<Arc<Policy>, ApiError> {
+        let wanted = at_least.unwrap_or_default();
+        if let Some((policy, confirmed_at)) = self.cached(account)
+            && policy.is_at_least(wanted)
+            && confirmed_at.elapsed() < POLICY_RECHECK
+        {
+            return Ok(policy);
+        }
+        let deadline = Instant::now() + VERSION_WAIT;
+        loop {
+            let policy = self.refresh(account).await?;
+            if policy.is_at_least(wanted) {
+                return Ok(policy);
+            }
+            if Instant::now() >= deadline {
+                return Err(ApiError::StaleVersion {
+                    wanted: wanted.0,
+                    current: policy.version().0,
+                });
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Compares the cached version with the database and reloads when it moved.
+    async fn refresh(self: &Arc<Self>, account: AccountId) -> Result<Arc<Policy>, ApiError> {
+        let state = self.clone();
+        let cached = self.cached(account).map(|(policy, _)| policy);
+        let policy = web::block(move || -> Result<Arc<Policy>, ApiError> {
+            let mut db = state.db()?;
+            let version = accounts::policy_version(&mut db, account)?;
+            match cached {
+                Some(policy) if policy.version() == version => Ok(policy),
+                _ => Ok(Arc::new(policies::load(&mut db, account)?)),
+            }
+        })
+        .await??;
+        self.store(account, policy.clone());
+        Ok(policy)
+    }
+}

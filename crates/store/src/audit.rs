@@ -1,0 +1,116 @@
+//! The audit log of an account: append and read back, newest first. Storage keeps each
+//! event as given; `detail` is JSON text it never looks into.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use tessera_core::{AccountId, UserId, Uuid};
+
+use crate::schema::audit_events;
+use crate::{DbConnection, StoreError};
+
+/// An audit event as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Its id within the account.
+    pub id: Uuid,
+    /// The account it happened in.
+    pub account: AccountId,
+    /// When it happened (microsecond precision, as both backends keep it).
+    pub occurred_at: DateTime<Utc>,
+    /// Who did it, when a user did (the event outlives the user: no foreign key).
+    pub actor: Option<UserId>,
+    /// What was done, e.g. `user.delete`.
+    pub action: String,
+    /// What it was done to, when anything.
+    pub target: Option<String>,
+    /// Details as JSON text, opaque to storage.
+    pub detail: String,
+    /// The client's address, when known.
+    pub client_addr: Option<String>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+struct AuditEventRow {
+    account_id: String,
+    id: String,
+    occurred_at: chrono::NaiveDateTime,
+    actor_user_id: Option<String>,
+    action: String,
+    target: Option<String>,
+    detail: String,
+    client_addr: Option<String>,
+}
+
+fn corrupt(detail: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        table: "audit_events",
+        detail: detail.to_string(),
+    }
+}
+
+impl TryFrom<AuditEventRow> for AuditEvent {
+    type Error = StoreError;
+
+    fn try_from(row: AuditEventRow) -> Result<Self, StoreError> {
+        Ok(AuditEvent {
+            id: Uuid::parse_str(&row.id).map_err(corrupt)?,
+            account: row.account_id.parse().map_err(corrupt)?,
+            occurred_at: row.occurred_at.and_utc(),
+            actor: row
+                .actor_user_id
+                .map(|actor| actor.parse())
+                .transpose()
+                .map_err(corrupt)?,
+            action: row.action,
+            target: row.target,
+            detail: row.detail,
+            client_addr: row.client_addr,
+        })
+    }
+}
+
+/// Appends `event` to its own account's log (`event.account`: the event records where it
+/// happened, so the account travels with it); `occurred_at` is kept to the microsecond. A
+/// taken id is [`StoreError::Conflict`]; an account that does not exist is
+/// [`StoreError::Referenced`].
+pub fn insert(connection: &mut DbConnection, event: &AuditEvent) -> Result<(), StoreError> {
+    let row = AuditEventRow {
+        account_id: event.account.to_string(),
+        id: event.id.to_string(),
+        occurred_at: event.occurred_at.trunc_subsecs(6).naive_utc(),
+        actor_user_id: event.actor.map(|actor| actor.to_string()),
+        action: event.action.clone(),
+        target: event.target.clone(),
+        detail: event.detail.clone(),
+        client_addr: event.client_addr.clone(),
+    };
+    diesel::insert_into(audit_events::table)
+        .values(&row)
+        .execute(connection)?;
+    Ok(())
+}
+
+/// The account's events, newest first (by `occurred_at`, then by id), at most `limit` of
+/// them (a negative limit is 0); with `since`, only those that occurred at or after it.
+pub fn list(
+    connection: &mut DbConnection,
+    account: AccountId,
+    since: Option<DateTime<Utc>>,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let mut query = audit_events::table
+        .filter(audit_events::account_id.eq(account.to_string()))
+        .into_boxed();
+    if let Some(since) = since {
+        query = query.filter(audit_events::occurred_at.ge(since.trunc_subsecs(6).naive_utc()));
+    }
+    query
+        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+        .limit(limit.max(0))
+        .select(AuditEventRow::as_select())
+        .load(connection)?
+        .into_iter()
+        .map(AuditEvent::try_from)
+        .collect()
+}
