@@ -15,6 +15,7 @@ mod error;
 pub mod policies;
 pub mod schema;
 pub mod sessions;
+pub mod testing;
 pub mod users;
 
 pub use accounts::Account;

@@ -5,7 +5,7 @@ use tessera_access::PolicyVersion;
 use tessera_core::AccountId;
 use tessera_store::{StoreError, accounts};
 
-use crate::support::TestDb;
+use tessera_store::testing::TestDb;
 
 fn instant() -> DateTime<Utc> {
     DateTime::from_timestamp(1_790_000_000, 123_456_789).expect("timestamp")

@@ -13,4 +13,3 @@ mod accounts;
 mod migrations;
 mod policies;
 mod sessions;
-mod support;

@@ -8,7 +8,7 @@ use tessera_store::{
     POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, revert_all_migrations, run_migrations,
 };
 
-use crate::support::TestDb;
+use tessera_store::testing::TestDb;
 
 const TABLES: [&str; 9] = [
     "accounts",

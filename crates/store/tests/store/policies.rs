@@ -6,7 +6,7 @@ use tessera_core::{AccountId, RoleId, ScopeId, UserId};
 use tessera_store::users::User;
 use tessera_store::{DbConnection, StoreError, accounts, policies, users};
 
-use crate::support::TestDb;
+use tessera_store::testing::TestDb;
 
 const ACME: AccountId = AccountId::from_u128(1);
 const GLOBEX: AccountId = AccountId::from_u128(2);

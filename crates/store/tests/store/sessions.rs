@@ -12,7 +12,7 @@ use tessera_store::{
     DbConnection, StoreError, accounts, api_tokens, audit, policies, sessions, users,
 };
 
-use crate::support::TestDb;
+use tessera_store::testing::TestDb;
 
 const ACME: AccountId = AccountId::from_u128(1);
 const GLOBEX: AccountId = AccountId::from_u128(2);

@@ -1,11 +1,19 @@
-//! Throw-away databases for tests.
+//! Throw-away databases for tests of this crate and of the crates built on it: a fresh
+//! SQLite file, or a fresh schema on the PostgreSQL server named by
+//! `TESSERA_TEST_POSTGRES_URL`. With `CI=true`, a missing server is a failure, not a skip.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test support: a database that cannot be made must fail the test loudly"
+)]
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::{DatabaseUrl, DbConnection};
 use diesel::RunQueryDsl;
-use tessera_store::{DatabaseUrl, DbConnection};
 
 /// The environment variable naming the PostgreSQL server for tests.
 pub const POSTGRES_URL_VAR: &str = "TESSERA_TEST_POSTGRES_URL";
@@ -28,6 +36,7 @@ fn unique_suffix() -> String {
 pub struct TestDb {
     /// Where to connect.
     pub url: DatabaseUrl,
+    text: String,
     cleanup: Cleanup,
 }
 
@@ -41,10 +50,11 @@ impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = std::env::temp_dir().join(format!("tessera-test-{}", unique_suffix()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.join("test.db").display()))
-            .expect("sqlite url");
+        let text = format!("sqlite://{}", dir.join("test.db").display());
+        let url = DatabaseUrl::parse(&text).expect("sqlite url");
         TestDb {
             url,
+            text,
             cleanup: Cleanup::Directory(dir),
         }
     }
@@ -68,12 +78,11 @@ impl TestDb {
             .execute(&mut admin)
             .expect("create schema");
         let separator = if admin_url.contains('?') { '&' } else { '?' };
-        let url = DatabaseUrl::parse(&format!(
-            "{admin_url}{separator}options=-c%20search_path%3D{schema}"
-        ))
-        .expect("schema url");
+        let text = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+        let url = DatabaseUrl::parse(&text).expect("schema url");
         Some(TestDb {
             url,
+            text,
             cleanup: Cleanup::Schema { admin_url, schema },
         })
     }
@@ -95,8 +104,13 @@ impl TestDb {
     /// A new connection with every migration applied.
     pub fn migrated(&self) -> DbConnection {
         let mut connection = self.connect();
-        tessera_store::run_migrations(&mut connection).expect("migrations");
+        crate::run_migrations(&mut connection).expect("migrations");
         connection
+    }
+
+    /// The database's URL as text (for a server process under test).
+    pub fn url_text(&self) -> &str {
+        &self.text
     }
 }
 
