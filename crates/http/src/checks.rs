@@ -54,6 +54,7 @@ pub async fn check(
         .await?;
     let feature = policy.feature(&body.feature)?;
     let level = policy.level(body.user, feature)?;
+    state.metrics.checks_answered(1);
     Ok(HttpResponse::Ok().json(CheckAnswer {
         allowed: level.allows(body.level),
         level,
@@ -126,6 +127,7 @@ pub async fn batch(
         });
     }
     let allowed = policy.check_batch(&queries)?;
+    state.metrics.checks_answered(allowed.len());
     Ok(HttpResponse::Ok().json(BatchAnswer {
         allowed,
         policy_version: policy.version(),

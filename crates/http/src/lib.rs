@@ -12,6 +12,7 @@ mod bootstrap;
 mod checks;
 mod error;
 mod features;
+mod metrics;
 mod roles;
 mod session;
 mod state;
@@ -49,8 +50,10 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
         }))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .service(
             web::scope("/v1")
+                .wrap(actix_web::middleware::from_fn(metrics::track))
                 .route("/session", web::post().to(session::sign_in))
                 .route("/session", web::delete().to(session::sign_out))
                 .route(

@@ -30,6 +30,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How long a sign-in session lasts.
     pub session_lifetime: chrono::Duration,
+    /// Request and check counters for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
     policies: RwLock<HashMap<AccountId, CachedPolicy>>,
 }
 
@@ -47,6 +49,7 @@ impl AppState {
             clock,
             secure_cookies,
             session_lifetime: chrono::Duration::days(7),
+            metrics: crate::metrics::Metrics::default(),
             policies: RwLock::new(HashMap::new()),
         }
     }
