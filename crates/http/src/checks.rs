@@ -15,32 +15,45 @@ use crate::{ApiError, AppState};
 pub const MAX_BATCH: usize = 10_000;
 
 /// One question.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
     /// Who.
+    #[schema(value_type = String, format = Uuid)]
     pub user: UserId,
     /// Feature path.
     pub feature: String,
     /// Level needed (`read`, `modify`, `write`).
+    #[schema(value_type = crate::openapi::LevelName)]
     pub level: Level,
     /// Answer from a policy at least this fresh.
     #[serde(default)]
+    #[schema(value_type = Option<u64>)]
     pub at_least_version: Option<PolicyVersion>,
 }
 
 /// The answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CheckAnswer {
     /// Whether the user has at least the level.
     pub allowed: bool,
     /// The user's effective level.
+    #[schema(value_type = crate::openapi::LevelName)]
     pub level: Level,
     /// The policy version that answered.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// Answers one check.
+#[utoipa::path(
+    post,
+    path = "/v1/check",
+    request_body = CheckBody,
+    responses((status = 200, body = CheckAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "checks",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn check(
     state: web::Data<AppState>,
     caller: Caller,
@@ -63,38 +76,50 @@ pub async fn check(
 }
 
 /// One question of a batch.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchItem {
     /// Who.
+    #[schema(value_type = String, format = Uuid)]
     pub user: UserId,
     /// Feature path.
     pub feature: String,
     /// Level needed.
+    #[schema(value_type = crate::openapi::LevelName)]
     pub level: Level,
 }
 
 /// `POST /v1/checks` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchBody {
     /// Up to 10,000 checks.
     pub checks: Vec<BatchItem>,
     /// Answer from a policy at least this fresh.
     #[serde(default)]
+    #[schema(value_type = Option<u64>)]
     pub at_least_version: Option<PolicyVersion>,
 }
 
 /// Answers, in the order asked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchAnswer {
     /// One answer per check.
     pub allowed: Vec<bool>,
     /// The policy version that answered.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// Answers many checks; a bad item fails the batch, naming `checks[i].field`.
+#[utoipa::path(
+    post,
+    path = "/v1/checks",
+    request_body = BatchBody,
+    responses((status = 200, body = BatchAnswer), (status = 400, description = "A bad item (field `checks[i].…`) or more than 10,000", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "checks",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn batch(
     state: web::Data<AppState>,
     caller: Caller,
@@ -135,31 +160,43 @@ pub async fn batch(
 }
 
 /// `POST /v1/explain` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExplainBody {
     /// Who.
+    #[schema(value_type = String, format = Uuid)]
     pub user: UserId,
     /// Feature path.
     pub feature: String,
     /// Answer from a policy at least this fresh.
     #[serde(default)]
+    #[schema(value_type = Option<u64>)]
     pub at_least_version: Option<PolicyVersion>,
 }
 
 /// Why a user has their level on a feature.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExplainAnswer {
-    /// The explanation.
+    /// The explanation: user, feature, level, grant, `set_on`, `inherited_through`.
     #[serde(flatten)]
+    #[schema(inline, value_type = crate::openapi::ExplanationSchema)]
     pub explanation: Explanation,
     /// The same, as a sentence.
     pub summary: String,
     /// The policy version that answered.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// Explains a user's level on a feature.
+#[utoipa::path(
+    post,
+    path = "/v1/explain",
+    request_body = ExplainBody,
+    responses((status = 200, body = ExplainAnswer), (status = 400, description = "Unknown feature", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "checks",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn explain(
     state: web::Data<AppState>,
     caller: Caller,
@@ -181,25 +218,37 @@ pub async fn explain(
 }
 
 /// `GET /v1/who-can` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WhoCanQuery {
     /// Feature path.
     pub feature: String,
     /// Level needed.
+    #[param(value_type = crate::openapi::LevelName)]
     pub level: Level,
 }
 
 /// Users with at least the level.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WhoCanAnswer {
     /// The users.
+    #[schema(value_type = Vec<String>)]
     pub users: Vec<UserId>,
     /// The policy version that answered.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// Who has at least a level on a feature (account-wide roles).
+#[utoipa::path(
+    get,
+    path = "/v1/who-can",
+    params(WhoCanQuery),
+    responses((status = 200, body = WhoCanAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "checks",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn who_can(
     state: web::Data<AppState>,
     caller: Caller,
@@ -220,34 +269,47 @@ pub async fn who_can(
 }
 
 /// `GET /v1/what-can` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WhatCanQuery {
     /// Who.
+    #[param(value_type = String, format = Uuid)]
     pub user: UserId,
     /// Level needed.
+    #[param(value_type = crate::openapi::LevelName)]
     pub level: Level,
 }
 
 /// A feature reached and the level there.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reach {
     /// Feature path.
     pub feature: String,
     /// Effective level.
+    #[schema(value_type = crate::openapi::LevelName)]
     pub level: Level,
 }
 
 /// Features reached.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WhatCanAnswer {
     /// Every feature with at least the level, parents first.
     pub features: Vec<Reach>,
     /// The policy version that answered.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// What a user reaches at a level.
+#[utoipa::path(
+    get,
+    path = "/v1/what-can",
+    params(WhatCanQuery),
+    responses((status = 200, body = WhatCanAnswer), (status = 400, description = "Bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "checks",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn what_can(
     state: web::Data<AppState>,
     caller: Caller,

@@ -88,7 +88,7 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 /// The problem document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// Stable problem type (a URI reference).
     #[serde(rename = "type")]

@@ -10,15 +10,23 @@ use crate::auth::Caller;
 use crate::{ApiError, AppState, change_policy};
 
 /// The tree.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Features {
     /// Every feature path, parents first.
     pub features: Vec<String>,
     /// The version read.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// Reads the feature tree.
+#[utoipa::path(
+    get,
+    path = "/v1/features",
+    responses((status = 200, body = Features), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "features",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let policy = state
         .clone()
@@ -37,7 +45,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
 }
 
 /// `POST /v1/features/{kind}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewName {
     /// The app, environment or system name (letters, digits, `_`, `-`, `.`).
@@ -45,16 +53,17 @@ pub struct NewName {
 }
 
 /// The features added.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Added {
     /// Their paths, parents first.
     pub added: Vec<String>,
     /// The policy version that includes them.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// What to add.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// `workspace/app:<name>`.
@@ -66,6 +75,15 @@ pub enum Kind {
 }
 
 /// Adds an app, environment or system to the standard tree.
+#[utoipa::path(
+    post,
+    path = "/v1/features/{kind}",
+    request_body = NewName,
+    params(("kind" = Kind, Path, description = "`apps`, `environments` or `systems`")),
+    responses((status = 201, body = Added), (status = 400, description = "Invalid name", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Already exists", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "features",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn add(
     state: web::Data<AppState>,
     caller: Caller,

@@ -13,6 +13,7 @@ mod checks;
 mod error;
 mod features;
 mod metrics;
+mod openapi;
 mod roles;
 mod session;
 mod state;
@@ -51,6 +52,10 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics::metrics))
+        .route("/openapi.json", web::get().to(openapi_json))
+        .service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi()),
+        )
         .service(
             web::scope("/v1")
                 .wrap(actix_web::middleware::from_fn(metrics::track))
@@ -84,10 +89,30 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
         }));
 }
 
+/// The OpenAPI 3.1 description of every endpoint.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    openapi::ApiDoc::openapi()
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(openapi())
+}
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The process is up")), tag = "operations")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    responses(
+        (status = 200, description = "The database answers"),
+        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json")
+    ),
+    tag = "operations"
+)]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let app = state.into_inner();
     web::block(move || -> Result<(), ApiError> {

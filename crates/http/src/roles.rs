@@ -15,6 +15,13 @@ use crate::users::Written;
 use crate::{ApiError, AppState, change_policy};
 
 /// Lists every role with its settings.
+#[utoipa::path(
+    get,
+    path = "/v1/roles",
+    responses((status = 200, body = Vec<crate::openapi::RoleSchema>), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "roles",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let policy = state
         .clone()
@@ -26,6 +33,14 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
 }
 
 /// One role.
+#[utoipa::path(
+    get,
+    path = "/v1/roles/{id}",
+    params(("id" = String, Path, description = "Role id")),
+    responses((status = 200, body = crate::openapi::RoleSchema), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such role in the account", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "roles",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -44,26 +59,37 @@ pub async fn get(
 }
 
 /// `POST /v1/roles` and `PUT /v1/roles/{id}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
     /// Display name, unique in the account.
     pub name: String,
     /// Setting per feature path; unlisted features inherit.
     #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, crate::openapi::SettingName>)]
     pub settings: BTreeMap<FeaturePath, Setting>,
 }
 
 /// A created or updated role with the policy version that includes it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SavedRole {
     /// The role as stored.
+    #[schema(value_type = crate::openapi::RoleSchema)]
     pub role: Role,
     /// The policy version that includes it.
+    #[schema(value_type = u64)]
     pub policy_version: tessera_access::PolicyVersion,
 }
 
 /// Creates a custom role.
+#[utoipa::path(
+    post,
+    path = "/v1/roles",
+    request_body = RoleBody,
+    responses((status = 201, body = SavedRole), (status = 400, description = "Invalid name or feature path", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Name taken", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "roles",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -96,6 +122,15 @@ pub async fn create(
 }
 
 /// Replaces a custom role's name and settings.
+#[utoipa::path(
+    put,
+    path = "/v1/roles/{id}",
+    request_body = RoleBody,
+    params(("id" = String, Path, description = "Role id")),
+    responses((status = 200, body = SavedRole), (status = 400, description = "Invalid name or feature path", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such role in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Name taken", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "roles",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -132,6 +167,14 @@ pub async fn update(
 }
 
 /// Deletes a custom role that no user holds.
+#[utoipa::path(
+    delete,
+    path = "/v1/roles/{id}",
+    params(("id" = String, Path, description = "Role id")),
+    responses((status = 200, body = crate::users::Written), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such role in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Role still assigned", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "roles",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,

@@ -12,7 +12,7 @@ use crate::auth::{self, AnyCaller, Caller, Credential, SESSION_COOKIE};
 use crate::{ApiError, AppState, normalize_email};
 
 /// `POST /v1/session` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     /// Sign-in e-mail.
@@ -22,11 +22,13 @@ pub struct SignIn {
 }
 
 /// Who signed in.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignedIn {
     /// The account.
+    #[schema(value_type = String, format = Uuid)]
     pub account_id: AccountId,
     /// The user.
+    #[schema(value_type = String, format = Uuid)]
     pub user_id: UserId,
     /// When true, every call but `POST /v1/session/password` answers 403
     /// `password-change-required`.
@@ -37,6 +39,13 @@ pub struct SignedIn {
 
 /// Signs in with e-mail and password and sets the session cookie. A wrong e-mail and a wrong
 /// password get the same answer, after the same work.
+#[utoipa::path(
+    post,
+    path = "/v1/session",
+    request_body = SignIn,
+    responses((status = 200, body = SignedIn), (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Wrong e-mail or password", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "session"
+)]
 pub async fn sign_in(
     state: web::Data<AppState>,
     body: web::Json<SignIn>,
@@ -87,6 +96,13 @@ pub async fn sign_in(
 }
 
 /// Signs out: ends this session at once and clears the cookie.
+#[utoipa::path(
+    delete,
+    path = "/v1/session",
+    responses((status = 204, description = "Done"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "session",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn sign_out(
     state: web::Data<AppState>,
     caller: AnyCaller,
@@ -107,7 +123,7 @@ pub async fn sign_out(
 }
 
 /// `POST /v1/session/password` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     /// The password in use.
@@ -118,6 +134,14 @@ pub struct ChangePassword {
 
 /// Replaces the caller's password; lifts the must-change flag. Other sessions of the user
 /// end; this one stays.
+#[utoipa::path(
+    post,
+    path = "/v1/session/password",
+    request_body = ChangePassword,
+    responses((status = 204, description = "Done"), (status = 400, description = "Wrong current password or weak new one", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "session",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: AnyCaller,
@@ -158,7 +182,7 @@ pub async fn change_password(
 }
 
 /// `POST /v1/tokens` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// A label for the token.
@@ -169,7 +193,7 @@ pub struct NewToken {
 }
 
 /// A new API token: the secret is shown here once and never again.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     /// The token's id (to revoke it).
     pub id: tessera_core::Uuid,
@@ -180,6 +204,14 @@ pub struct CreatedToken {
 }
 
 /// Creates an API token acting as the caller.
+#[utoipa::path(
+    post,
+    path = "/v1/tokens",
+    request_body = NewToken,
+    responses((status = 201, body = CreatedToken), (status = 400, description = "Bad name or lifetime", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "session",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn create_token(
     state: web::Data<AppState>,
     caller: Caller,
@@ -225,6 +257,14 @@ pub async fn create_token(
 }
 
 /// Revokes one of the caller's API tokens.
+#[utoipa::path(
+    delete,
+    path = "/v1/tokens/{id}",
+    params(("id" = uuid::Uuid, Path, description = "Token id")),
+    responses((status = 204, description = "Done"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such token of yours", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "session",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn delete_token(
     state: web::Data<AppState>,
     caller: Caller,

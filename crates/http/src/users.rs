@@ -13,13 +13,15 @@ use crate::auth::{self, Caller};
 use crate::{ApiError, AppState, change_policy, normalize_email};
 
 /// A user on the wire (never the password hash).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     /// Id.
+    #[schema(value_type = String, format = Uuid)]
     pub id: UserId,
     /// Sign-in e-mail.
     pub email: String,
     /// Account-wide role.
+    #[schema(value_type = String, format = Uuid)]
     pub role_id: RoleId,
     /// True until the initial password was replaced.
     pub must_change_password: bool,
@@ -40,6 +42,13 @@ impl From<User> for UserView {
 }
 
 /// Lists the account's users.
+#[utoipa::path(
+    get,
+    path = "/v1/users",
+    responses((status = 200, body = Vec<UserView>), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "users",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let app = state.clone().into_inner();
     let policy = app.policy(caller.account, None).await?;
@@ -52,12 +61,13 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
 }
 
 /// `POST /v1/users` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// Sign-in e-mail, unique in the account.
     pub email: String,
     /// The account-wide role (required).
+    #[schema(value_type = String, format = Uuid)]
     pub role_id: RoleId,
     /// The initial password; generated (and returned once) when absent.
     #[serde(default)]
@@ -65,7 +75,7 @@ pub struct NewUser {
 }
 
 /// The added user, the initial password when it was generated, and the new policy version.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AddedUser {
     /// The user.
     pub user: UserView,
@@ -73,10 +83,19 @@ pub struct AddedUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_password: Option<String>,
     /// The policy version that includes the user.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// Adds a user who must change the initial password at first sign-in.
+#[utoipa::path(
+    post,
+    path = "/v1/users",
+    request_body = NewUser,
+    responses((status = 201, body = AddedUser), (status = 400, description = "Invalid e-mail, password or role", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "E-mail taken", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "users",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn add(
     state: web::Data<AppState>,
     caller: Caller,
@@ -124,21 +143,32 @@ pub async fn add(
 }
 
 /// `PUT /v1/users/{id}/role` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRole {
     /// The new account-wide role.
+    #[schema(value_type = String, format = Uuid)]
     pub role_id: RoleId,
 }
 
 /// The policy version a write produced.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Written {
     /// Checks passing `at_least_version` with this value see the change.
+    #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
 }
 
 /// Gives a user another account-wide role.
+#[utoipa::path(
+    put,
+    path = "/v1/users/{id}/role",
+    request_body = ChangeRole,
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, body = Written), (status = 400, description = "Unknown role", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the account", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "users",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn change_role(
     state: web::Data<AppState>,
     caller: Caller,
@@ -168,6 +198,14 @@ pub async fn change_role(
 
 /// Deletes a user: their sessions and tokens end in the same transaction. Deleting oneself
 /// is refused (it could leave the account without an administrator).
+#[utoipa::path(
+    delete,
+    path = "/v1/users/{id}",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, body = Written), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Deleting yourself", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "users",
+    security(("session" = []), ("token" = []))
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,

@@ -1,0 +1,205 @@
+//! The OpenAPI 3.1 description, served at `/openapi.json` and browsable at `/docs/`.
+//! Documentation-only schemas stand in for the engine's types, which stay free of any HTTP
+//! or documentation dependency.
+
+use utoipa::OpenApi;
+
+use crate::{checks, error, features, roles, session, users};
+
+/// An access level.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum LevelName {
+    /// No access.
+    None,
+    /// View items.
+    Read,
+    /// View and change text.
+    Modify,
+    /// View, change and add.
+    Write,
+}
+
+/// A role's setting for one feature.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum SettingName {
+    /// The parent's effective level (`none` at the top).
+    Inherit,
+    /// No access.
+    None,
+    /// View items.
+    Read,
+    /// View and change text.
+    Modify,
+    /// View, change and add.
+    Write,
+}
+
+/// A role.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub struct RoleSchema {
+    /// Id.
+    #[schema(format = Uuid)]
+    id: String,
+    /// Name, unique in the account.
+    name: String,
+    /// Predefined roles cannot be changed.
+    predefined: bool,
+    /// Explicit settings by feature path; unlisted features inherit.
+    settings: std::collections::BTreeMap<String, SettingName>,
+}
+
+/// How the user holds the deciding role.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub struct GrantSchema {
+    /// `account_role`, `scoped_role` or `unassigned`.
+    kind: String,
+    /// The role.
+    #[schema(format = Uuid)]
+    role: Option<String>,
+    /// Its name.
+    role_name: Option<String>,
+    /// The scope, for a scoped role.
+    #[schema(format = Uuid)]
+    scope: Option<String>,
+}
+
+/// Why a user has a level on a feature.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub struct ExplanationSchema {
+    /// Who.
+    #[schema(format = Uuid)]
+    user: String,
+    /// On what.
+    feature: String,
+    /// The effective level.
+    level: LevelName,
+    /// The role the level comes from.
+    grant: GrantSchema,
+    /// The feature whose explicit setting decided (absent: nothing set up to the top).
+    set_on: Option<String>,
+    /// Features walked with `inherit`, from the one asked about.
+    inherited_through: Vec<String>,
+}
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tessera", description = "Access control and sharing for SaaS products. Errors are `application/problem+json` (`Problem`)."),
+    paths(
+        session::sign_in,
+        session::sign_out,
+        session::change_password,
+        session::create_token,
+        session::delete_token,
+        users::list,
+        users::add,
+        users::change_role,
+        users::delete,
+        roles::list,
+        roles::get,
+        roles::create,
+        roles::update,
+        roles::delete,
+        features::list,
+        features::add,
+        checks::check,
+        checks::batch,
+        checks::explain,
+        checks::who_can,
+        checks::what_can,
+        crate::healthz,
+        crate::readyz,
+        crate::metrics::metrics,
+    ),
+    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema)),
+    modifiers(&Security),
+    tags(
+        (name = "session", description = "Sign in and out, passwords, API tokens"),
+        (name = "users", description = "Users of the account (`user_management`: read to list, write to change)"),
+        (name = "roles", description = "Roles of the account (`user_management`: read to list, write to change)"),
+        (name = "features", description = "The account's feature tree (`settings: write` to add)"),
+        (name = "checks", description = "Permission questions"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every route `configure` mounts (but the docs page itself) is described.
+    #[test]
+    fn every_route_is_documented() {
+        let openapi = crate::openapi();
+        let routes = [
+            ("post", "/v1/session"),
+            ("delete", "/v1/session"),
+            ("post", "/v1/session/password"),
+            ("post", "/v1/tokens"),
+            ("delete", "/v1/tokens/{id}"),
+            ("get", "/v1/users"),
+            ("post", "/v1/users"),
+            ("put", "/v1/users/{id}/role"),
+            ("delete", "/v1/users/{id}"),
+            ("get", "/v1/roles"),
+            ("post", "/v1/roles"),
+            ("get", "/v1/roles/{id}"),
+            ("put", "/v1/roles/{id}"),
+            ("delete", "/v1/roles/{id}"),
+            ("get", "/v1/features"),
+            ("post", "/v1/features/{kind}"),
+            ("post", "/v1/check"),
+            ("post", "/v1/checks"),
+            ("post", "/v1/explain"),
+            ("get", "/v1/who-can"),
+            ("get", "/v1/what-can"),
+            ("get", "/healthz"),
+            ("get", "/readyz"),
+            ("get", "/metrics"),
+        ];
+        let json = serde_json::to_value(&openapi).expect("serializable");
+        assert_eq!(json["openapi"], "3.1.0");
+        for (method, path) in routes {
+            assert!(
+                json["paths"][path][method].is_object(),
+                "{method} {path} is not documented"
+            );
+        }
+        let documented: usize = json["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .map(|item| item.as_object().map_or(0, |o| o.len()))
+            .sum();
+        assert_eq!(
+            documented,
+            routes.len(),
+            "documented operations that are not mounted"
+        );
+    }
+}
