@@ -77,6 +77,8 @@ pub struct AnyCaller {
     pub must_change_password: bool,
     /// How they authenticated.
     pub credential: Credential,
+    /// The client's address as the connection shows it (for the audit trail).
+    pub client_addr: Option<String>,
 }
 
 /// An authenticated user who may act (their password needs no change).
@@ -126,7 +128,10 @@ async fn authenticate(request: HttpRequest) -> Result<AnyCaller, ApiError> {
         .into_inner();
     let (secret, from_cookie) = presented_secret(&request).ok_or(ApiError::Unauthenticated)?;
     let hash = secret.hash();
-    web::block(move || lookup(&state, hash, from_cookie)).await?
+    let client_addr = request.peer_addr().map(|addr| addr.ip().to_string());
+    let mut caller = web::block(move || lookup(&state, hash, from_cookie)).await??;
+    caller.client_addr = client_addr;
+    Ok(caller)
 }
 
 fn lookup(state: &Arc<AppState>, hash: String, from_cookie: bool) -> Result<AnyCaller, ApiError> {
@@ -147,6 +152,7 @@ fn lookup(state: &Arc<AppState>, hash: String, from_cookie: bool) -> Result<AnyC
         user: user.id,
         must_change_password: user.must_change_password,
         credential,
+        client_addr: None,
     })
 }
 

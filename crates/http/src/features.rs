@@ -7,7 +7,7 @@ use tessera_access::{FeatureId, Level, Policy, PolicyVersion};
 use tessera_store::policies;
 
 use crate::auth::Caller;
-use crate::{ApiError, AppState, change_policy};
+use crate::{ApiError, AppState, Audited, change_policy};
 
 /// The tree.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -74,6 +74,17 @@ pub enum Kind {
     Systems,
 }
 
+impl Kind {
+    /// The audit action name.
+    fn action(self) -> &'static str {
+        match self {
+            Kind::Apps => "feature.add_app",
+            Kind::Environments => "feature.add_environment",
+            Kind::Systems => "feature.add_system",
+        }
+    }
+}
+
 /// Adds an app, environment or system to the standard tree.
 #[utoipa::path(
     post,
@@ -97,14 +108,20 @@ pub async fn add(
         .await?;
     caller.require(&policy, "settings", Level::Write)?;
     let (kind, name) = (kind.into_inner(), body.into_inner().name);
-    let (added, version) = change_policy(&state, caller.account, move |tx, policy| {
-        let ids: Vec<FeatureId> = match kind {
-            Kind::Apps => vec![policy.add_app(&name)?],
-            Kind::Environments => policy.add_environment(&name)?,
-            Kind::Systems => policy.add_system(&name)?,
-        };
-        save(tx, caller.account, policy, &ids)
-    })
+    let account = caller.account;
+    let (added, version) = change_policy(
+        &state,
+        &caller,
+        Audited::new(kind.action(), &name),
+        move |tx, policy| {
+            let ids: Vec<FeatureId> = match kind {
+                Kind::Apps => vec![policy.add_app(&name)?],
+                Kind::Environments => policy.add_environment(&name)?,
+                Kind::Systems => policy.add_system(&name)?,
+            };
+            save(tx, account, policy, &ids)
+        },
+    )
     .await?;
     Ok(HttpResponse::Created().json(Added {
         added,

@@ -21,7 +21,6 @@ mod users;
 
 use actix_web::{HttpResponse, web};
 use tessera_access::{Policy, PolicyVersion};
-use tessera_core::AccountId;
 use tessera_store::{DbConnection, accounts, policies};
 
 pub use auth::{AnyCaller, Caller, Credential, SESSION_COOKIE, hash_password, verify_password};
@@ -126,13 +125,31 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
 }
 
+/// What a policy change did, for the audit trail: an action name (`user.add`, `role.delete`,
+/// …) and its target (an id or a name).
+pub(crate) struct Audited {
+    action: &'static str,
+    target: String,
+}
+
+impl Audited {
+    pub(crate) fn new(action: &'static str, target: impl ToString) -> Self {
+        Audited {
+            action,
+            target: target.to_string(),
+        }
+    }
+}
+
 /// Runs one policy change in one transaction: bumps the account's version first (which
 /// serializes writers of the account), loads the policy as committed, lets `change` decide
-/// on it (the engine validates) and write its rows. Returns what `change` returned and the
-/// new version; the cached policy is dropped so the next read reloads it.
+/// on it (the engine validates) and write its rows, and records the audit event (who, what,
+/// when, from where). Returns what `change` returned and the new version; the cached policy
+/// is dropped so the next read reloads it.
 pub(crate) async fn change_policy<T, F>(
     state: &web::Data<AppState>,
-    account: AccountId,
+    caller: &AnyCaller,
+    audited: Audited,
     change: F,
 ) -> Result<(T, PolicyVersion), ApiError>
 where
@@ -141,12 +158,24 @@ where
 {
     use diesel::Connection;
     let app = state.clone().into_inner();
+    let (account, actor, client_addr) = (caller.account, caller.user, caller.client_addr.clone());
     let result = web::block(move || {
         let mut db = app.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
             let version = accounts::bump_policy_version(tx, account)?;
             let mut policy = policies::load(tx, account)?;
             let out = change(tx, &mut policy)?;
+            let event = tessera_store::audit::AuditEvent {
+                id: new_uuid(),
+                account,
+                occurred_at: app.clock.now(),
+                actor: Some(actor),
+                action: audited.action.to_owned(),
+                target: Some(audited.target),
+                detail: serde_json::json!({ "policy_version": version }).to_string(),
+                client_addr,
+            };
+            tessera_store::audit::insert(tx, &event)?;
             Ok((out, version))
         })
     })

@@ -12,7 +12,7 @@ use tessera_store::policies;
 
 use crate::auth::Caller;
 use crate::users::Written;
-use crate::{ApiError, AppState, change_policy};
+use crate::{ApiError, AppState, Audited, change_policy};
 
 /// Lists every role with its settings.
 #[utoipa::path(
@@ -109,11 +109,17 @@ pub async fn create(
         settings: body.settings,
     };
     let now = state.clock.now();
-    let (role, version) = change_policy(&state, caller.account, move |tx, policy| {
-        policy.add_role(role.clone())?;
-        policies::insert_role(tx, caller.account, &role, now)?;
-        Ok(policy.role(role.id)?)
-    })
+    let account = caller.account;
+    let (role, version) = change_policy(
+        &state,
+        &caller,
+        Audited::new("role.create", role.id),
+        move |tx, policy| {
+            policy.add_role(role.clone())?;
+            policies::insert_role(tx, account, &role, now)?;
+            Ok(policy.role(role.id)?)
+        },
+    )
     .await?;
     Ok(HttpResponse::Created().json(SavedRole {
         role,
@@ -150,15 +156,21 @@ pub async fn update(
         predefined: false,
         settings: body.settings,
     };
-    let (role, version) = change_policy(&state, caller.account, move |tx, policy| {
-        policy
-            .role(role.id)
-            .map_err(|_| ApiError::NotFound { what: "role" })?;
-        policy.update_role(role.clone())?;
-        let stored = policy.role(role.id)?;
-        policies::replace_role(tx, caller.account, &stored)?;
-        Ok(stored)
-    })
+    let account = caller.account;
+    let (role, version) = change_policy(
+        &state,
+        &caller,
+        Audited::new("role.update", role.id),
+        move |tx, policy| {
+            policy
+                .role(role.id)
+                .map_err(|_| ApiError::NotFound { what: "role" })?;
+            policy.update_role(role.clone())?;
+            let stored = policy.role(role.id)?;
+            policies::replace_role(tx, account, &stored)?;
+            Ok(stored)
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(SavedRole {
         role,
@@ -187,14 +199,20 @@ pub async fn delete(
         .await?;
     caller.require(&policy, "user_management", Level::Write)?;
     let role = id.into_inner();
-    let ((), version) = change_policy(&state, caller.account, move |tx, policy| {
-        policy
-            .role(role)
-            .map_err(|_| ApiError::NotFound { what: "role" })?;
-        policy.delete_role(role)?;
-        policies::delete_role(tx, caller.account, role)?;
-        Ok(())
-    })
+    let account = caller.account;
+    let ((), version) = change_policy(
+        &state,
+        &caller,
+        Audited::new("role.delete", role),
+        move |tx, policy| {
+            policy
+                .role(role)
+                .map_err(|_| ApiError::NotFound { what: "role" })?;
+            policy.delete_role(role)?;
+            policies::delete_role(tx, account, role)?;
+            Ok(())
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(Written {
         policy_version: version,

@@ -10,7 +10,7 @@ use tessera_store::users::{self, User};
 use tessera_store::{StoreError, sessions};
 
 use crate::auth::{self, Caller};
-use crate::{ApiError, AppState, change_policy, normalize_email};
+use crate::{ApiError, AppState, Audited, change_policy, normalize_email};
 
 /// A user on the wire (never the password hash).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -124,16 +124,22 @@ pub async fn add(
         role: body.role_id,
         created_at: app.clock.now(),
     };
-    let (stored, version) = change_policy(&state, caller.account, move |tx, policy| {
-        policy.assign(user.id, user.role)?;
-        users::insert(tx, caller.account, &user).map_err(|error| match error {
-            StoreError::Conflict { .. } => ApiError::Conflict {
-                field: Some("email".into()),
-                detail: format!("a user with e-mail `{}` already exists", user.email),
-            },
-            other => other.into(),
-        })
-    })
+    let account = caller.account;
+    let (stored, version) = change_policy(
+        &state,
+        &caller,
+        Audited::new("user.add", user.id),
+        move |tx, policy| {
+            policy.assign(user.id, user.role)?;
+            users::insert(tx, account, &user).map_err(|error| match error {
+                StoreError::Conflict { .. } => ApiError::Conflict {
+                    field: Some("email".into()),
+                    detail: format!("a user with e-mail `{}` already exists", user.email),
+                },
+                other => other.into(),
+            })
+        },
+    )
     .await?;
     Ok(HttpResponse::Created().json(AddedUser {
         user: stored.into(),
@@ -182,14 +188,20 @@ pub async fn change_role(
         .policy(caller.account, None)
         .await?;
     caller.require(&policy, "user_management", Level::Write)?;
-    let ((), version) = change_policy(&state, caller.account, move |tx, policy| {
-        policy
-            .role_of(user)
-            .map_err(|_| ApiError::NotFound { what: "user" })?;
-        policy.assign(user, role)?;
-        users::set_role(tx, caller.account, user, role)?;
-        Ok(())
-    })
+    let account = caller.account;
+    let ((), version) = change_policy(
+        &state,
+        &caller,
+        Audited::new("user.change_role", user),
+        move |tx, policy| {
+            policy
+                .role_of(user)
+                .map_err(|_| ApiError::NotFound { what: "user" })?;
+            policy.assign(user, role)?;
+            users::set_role(tx, account, user, role)?;
+            Ok(())
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(Written {
         policy_version: version,
@@ -224,14 +236,20 @@ pub async fn delete(
             detail: "you cannot delete yourself".into(),
         });
     }
-    let ((), version) = change_policy(&state, caller.account, move |tx, policy| {
-        policy
-            .remove_user(user)
-            .map_err(|_| ApiError::NotFound { what: "user" })?;
-        sessions::delete_for_user(tx, caller.account, user)?;
-        users::delete(tx, caller.account, user)?;
-        Ok(())
-    })
+    let account = caller.account;
+    let ((), version) = change_policy(
+        &state,
+        &caller,
+        Audited::new("user.delete", user),
+        move |tx, policy| {
+            policy
+                .remove_user(user)
+                .map_err(|_| ApiError::NotFound { what: "user" })?;
+            sessions::delete_for_user(tx, account, user)?;
+            users::delete(tx, account, user)?;
+            Ok(())
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(Written {
         policy_version: version,
