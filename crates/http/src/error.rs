@@ -19,6 +19,12 @@ pub enum ApiError {
         /// What is wrong with it.
         detail: String,
     },
+    /// The body is larger than the server accepts.
+    #[error("the body is too large: at most {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// No valid session or token.
     #[error("sign in first")]
     Unauthenticated,
@@ -114,6 +120,12 @@ impl ApiError {
                 "invalid-input",
                 "Invalid input",
                 field.clone(),
+            ),
+            ApiError::PayloadTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Body too large",
+                None,
             ),
             ApiError::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
@@ -283,6 +295,12 @@ pub fn json_error(
     _: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
+    if matches!(error, J::OverflowKnownLength { .. } | J::Overflow { .. }) {
+        return ApiError::PayloadTooLarge {
+            limit: crate::MAX_BODY_BYTES,
+        }
+        .into();
+    }
     let detail = match &error {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => "the body is too large".to_owned(),
         J::ContentType => "expected `application/json`".to_owned(),

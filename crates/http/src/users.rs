@@ -165,7 +165,8 @@ pub struct Written {
     pub policy_version: PolicyVersion,
 }
 
-/// Gives a user another account-wide role.
+/// Gives a user another account-wide role. Changing one's own role is refused, like deleting
+/// oneself: it could leave the account without an administrator.
 #[utoipa::path(
     put,
     path = "/v1/users/{id}/role",
@@ -182,6 +183,12 @@ pub async fn change_role(
     body: web::Json<ChangeRole>,
 ) -> Result<HttpResponse, ApiError> {
     let (user, role) = (id.into_inner(), body.role_id);
+    if user == caller.user {
+        return Err(ApiError::Conflict {
+            field: Some("id".into()),
+            detail: "you cannot change your own role".into(),
+        });
+    }
     let policy = state
         .clone()
         .into_inner()

@@ -1,0 +1,24 @@
+//! HTTP integration tests of `tessera-http`: the whole app in process, over a real SQLite
+//! file and, when `TESSERA_TEST_POSTGRES_URL` is set, a real PostgreSQL schema. Every test
+//! runs once per backend and names the backend in its assertion messages.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod support;
+
+mod audit;
+mod checks;
+mod concurrency;
+mod cross_account;
+mod features;
+mod health;
+mod permissions;
+mod roles;
+mod session;
+mod tokens;
+mod users;
