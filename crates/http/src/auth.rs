@@ -61,8 +61,8 @@ pub fn validate_new_password(field: &str, password: &str) -> Result<(), ApiError
 pub enum Credential {
     /// A sign-in session cookie; holds the session's hash.
     Session(String),
-    /// A bearer API token.
-    Token,
+    /// A bearer API token; holds the token's hash.
+    Token(String),
 }
 
 /// An authenticated user, whatever the state of their password. Only the password change
@@ -129,31 +129,60 @@ async fn authenticate(request: HttpRequest) -> Result<AnyCaller, ApiError> {
     let (secret, from_cookie) = presented_secret(&request).ok_or(ApiError::Unauthenticated)?;
     let hash = secret.hash();
     let client_addr = request.peer_addr().map(|addr| addr.ip().to_string());
-    let mut caller = web::block(move || lookup(&state, hash, from_cookie)).await??;
+    let mut caller = match state.cached_caller(&hash) {
+        Some(caller) => caller,
+        None => {
+            let app = state.clone();
+            let (caller, expires_at) =
+                web::block(move || lookup(&app, hash, from_cookie)).await??;
+            let key = match &caller.credential {
+                Credential::Session(hash) => hash.clone(),
+                Credential::Token(hash) => hash.clone(),
+            };
+            state.remember_caller(key, caller.clone(), expires_at);
+            caller
+        }
+    };
     caller.client_addr = client_addr;
     Ok(caller)
 }
 
-fn lookup(state: &Arc<AppState>, hash: String, from_cookie: bool) -> Result<AnyCaller, ApiError> {
+/// Resolves a credential hash in the database: the caller and when the credential expires.
+fn lookup(
+    state: &Arc<AppState>,
+    hash: String,
+    from_cookie: bool,
+) -> Result<(AnyCaller, chrono::DateTime<chrono::Utc>), ApiError> {
     let mut db = state.db()?;
     let now = state.clock.now();
-    let (account, user, credential) = if from_cookie {
+    let (account, user, credential, expires_at) = if from_cookie {
         let session =
             sessions::find_valid(&mut db, &hash, now)?.ok_or(ApiError::Unauthenticated)?;
-        (session.account, session.user, Credential::Session(hash))
+        (
+            session.account,
+            session.user,
+            Credential::Session(hash),
+            session.expires_at,
+        )
     } else {
         let token =
             api_tokens::find_valid(&mut db, &hash, now)?.ok_or(ApiError::Unauthenticated)?;
-        (token.account, token.user, Credential::Token)
+        (
+            token.account,
+            token.user,
+            Credential::Token(hash),
+            token.expires_at,
+        )
     };
     let user = users::get(&mut db, account, user).map_err(|_| ApiError::Unauthenticated)?;
-    Ok(AnyCaller {
+    let caller = AnyCaller {
         account,
         user: user.id,
         must_change_password: user.must_change_password,
         credential,
         client_addr: None,
-    })
+    };
+    Ok((caller, expires_at))
 }
 
 impl FromRequest for AnyCaller {

@@ -114,6 +114,7 @@ pub async fn sign_out(
         })
         .await??;
     }
+    state.forget_user(caller.account, caller.user);
     let mut gone = Cookie::build(SESSION_COOKIE, "")
         .path("/")
         .http_only(true)
@@ -171,13 +172,14 @@ pub async fn change_password(
             users::set_password(tx, caller.account, caller.user, &hash, false)?;
             let keep = match &caller.credential {
                 Credential::Session(hash) => Some(hash.as_str()),
-                Credential::Token => None,
+                Credential::Token(_) => None,
             };
             sessions::delete_for_user_except(tx, caller.account, caller.user, keep)?;
             Ok(())
         })
     })
     .await??;
+    state.forget_user(caller.account, caller.user);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -272,16 +274,18 @@ pub async fn delete_token(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let app = state.clone().into_inner();
+    let (account, user) = (caller.account, caller.user);
     web::block(move || -> Result<(), ApiError> {
         let mut db = app.db()?;
-        let mine = api_tokens::list_for_user(&mut db, caller.account, caller.user)?
+        let mine = api_tokens::list_for_user(&mut db, account, user)?
             .iter()
             .any(|t| t.id == id);
         if !mine {
             return Err(ApiError::NotFound { what: "token" });
         }
-        Ok(api_tokens::delete(&mut db, caller.account, id)?)
+        Ok(api_tokens::delete(&mut db, account, id)?)
     })
     .await??;
+    state.forget_user(account, user);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -33,7 +33,18 @@ pub struct AppState {
     /// Request and check counters for `/metrics`.
     pub metrics: crate::metrics::Metrics,
     policies: RwLock<HashMap<AccountId, CachedPolicy>>,
+    credentials: RwLock<HashMap<String, CachedCredential>>,
 }
+
+/// A credential resolved recently: used for [`POLICY_RECHECK`] without asking the database.
+struct CachedCredential {
+    caller: crate::AnyCaller,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    confirmed_at: Instant,
+}
+
+/// Most credentials kept resolved; past it the cache starts over.
+const MAX_CACHED_CREDENTIALS: usize = 100_000;
 
 struct CachedPolicy {
     policy: Arc<Policy>,
@@ -51,6 +62,7 @@ impl AppState {
             session_lifetime: chrono::Duration::days(7),
             metrics: crate::metrics::Metrics::default(),
             policies: RwLock::new(HashMap::new()),
+            credentials: RwLock::new(HashMap::new()),
         }
     }
 
@@ -95,6 +107,52 @@ impl AppState {
                 },
             );
         }
+    }
+
+    /// The caller behind a session or token hash, if it was resolved within
+    /// [`POLICY_RECHECK`] and has not expired.
+    pub(crate) fn cached_caller(&self, hash: &str) -> Option<crate::AnyCaller> {
+        let cache = self
+            .credentials
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entry = cache.get(hash)?;
+        (entry.confirmed_at.elapsed() < POLICY_RECHECK && entry.expires_at > self.clock.now())
+            .then(|| entry.caller.clone())
+    }
+
+    /// Remembers a resolved credential.
+    pub(crate) fn remember_caller(
+        &self,
+        hash: String,
+        caller: crate::AnyCaller,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) {
+        let mut cache = self
+            .credentials
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.len() >= MAX_CACHED_CREDENTIALS {
+            cache.clear();
+        }
+        cache.insert(
+            hash,
+            CachedCredential {
+                caller,
+                expires_at,
+                confirmed_at: Instant::now(),
+            },
+        );
+    }
+
+    /// Forgets every resolved credential of `user` (signed out, password changed, deleted,
+    /// token revoked): this process refuses them from the next request on.
+    pub(crate) fn forget_user(&self, account: AccountId, user: tessera_core::UserId) {
+        let mut cache = self
+            .credentials
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.retain(|_, entry| !(entry.caller.account == account && entry.caller.user == user));
     }
 
     /// Forgets the account's cached policy (after this process changed it).

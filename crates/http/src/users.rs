@@ -258,6 +258,7 @@ pub async fn delete(
         },
     )
     .await?;
+    state.forget_user(caller.account, user);
     Ok(HttpResponse::Ok().json(Written {
         policy_version: version,
     }))

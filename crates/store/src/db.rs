@@ -153,6 +153,7 @@ pub fn pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
     }
     Pool::builder()
         .max_size(max_size)
+        .min_idle(Some(max_size.min(2)))
         .connection_timeout(Duration::from_secs(10))
         .build(ConnectionManager { url: url.clone() })
         .map_err(|error| StoreError::Pool(error.to_string()))
