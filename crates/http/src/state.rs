@@ -1,6 +1,7 @@
 //! What every handler shares: the pool, the server key, the clock and the policy cache.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -49,6 +50,8 @@ const MAX_CACHED_CREDENTIALS: usize = 100_000;
 struct CachedPolicy {
     policy: Arc<Policy>,
     confirmed_at: Instant,
+    /// Set while a background refresh of this entry runs.
+    refreshing: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -80,14 +83,14 @@ impl AppState {
         BearerSecret::from_bytes(bytes)
     }
 
-    fn cached(&self, account: AccountId) -> Option<(Arc<Policy>, Instant)> {
+    fn cached(&self, account: AccountId) -> Option<(Arc<Policy>, Instant, Arc<AtomicBool>)> {
         let cache = self
             .policies
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         cache
             .get(&account)
-            .map(|c| (c.policy.clone(), c.confirmed_at))
+            .map(|c| (c.policy.clone(), c.confirmed_at, c.refreshing.clone()))
     }
 
     fn store(&self, account: AccountId, policy: Arc<Policy>) {
@@ -104,6 +107,7 @@ impl AppState {
                 CachedPolicy {
                     policy,
                     confirmed_at: Instant::now(),
+                    refreshing: Arc::new(AtomicBool::new(false)),
                 },
             );
         }
@@ -164,21 +168,38 @@ impl AppState {
         cache.remove(&account);
     }
 
-    /// The account's compiled policy: from the cache when it was confirmed within
-    /// [`POLICY_RECHECK`] (and is at least `at_least`), else reloaded when the database has a
-    /// newer version. With `at_least`, waits up to [`VERSION_WAIT`] for that version, then
-    /// answers [`ApiError::StaleVersion`].
+    /// The account's compiled policy, at least `at_least` fresh. From the cache when it was
+    /// confirmed within [`POLICY_RECHECK`]; between one and two [`POLICY_RECHECK`]s old it is
+    /// still answered from while one background task re-confirms it (no database on the
+    /// request path); older, it is re-confirmed (and reloaded if the database moved on)
+    /// before answering. With `at_least`, waits up to [`VERSION_WAIT`] for that version, then
+    /// answers [`ApiError::StaleVersion`]. A change made elsewhere is therefore seen within
+    /// two [`POLICY_RECHECK`]s plus one reload.
     pub async fn policy(
         self: &Arc<Self>,
         account: AccountId,
         at_least: Option<PolicyVersion>,
     ) -> Result<Arc<Policy>, ApiError> {
         let wanted = at_least.unwrap_or_default();
-        if let Some((policy, confirmed_at)) = self.cached(account)
+        if let Some((policy, confirmed_at, refreshing)) = self.cached(account)
             && policy.is_at_least(wanted)
-            && confirmed_at.elapsed() < POLICY_RECHECK
         {
-            return Ok(policy);
+            let age = confirmed_at.elapsed();
+            if age < POLICY_RECHECK {
+                return Ok(policy);
+            }
+            if age < 2 * POLICY_RECHECK {
+                if !refreshing.swap(true, Ordering::AcqRel) {
+                    let state = self.clone();
+                    actix_web::rt::spawn(async move {
+                        if let Err(error) = state.refresh(account).await {
+                            tracing::warn!(%error, "background policy refresh failed");
+                        }
+                        refreshing.store(false, Ordering::Release);
+                    });
+                }
+                return Ok(policy);
+            }
         }
         let deadline = Instant::now() + VERSION_WAIT;
         loop {
@@ -199,7 +220,7 @@ impl AppState {
     /// Compares the cached version with the database and reloads when it moved.
     async fn refresh(self: &Arc<Self>, account: AccountId) -> Result<Arc<Policy>, ApiError> {
         let state = self.clone();
-        let cached = self.cached(account).map(|(policy, _)| policy);
+        let cached = self.cached(account).map(|(policy, _, _)| policy);
         let policy = web::block(move || -> Result<Arc<Policy>, ApiError> {
             let mut db = state.db()?;
             let version = accounts::policy_version(&mut db, account)?;
