@@ -184,27 +184,12 @@ where
     Ok(result)
 }
 
-/// Trims and lowercases an e-mail address and checks its shape (`local@domain.tld`, at most
-/// 254 characters, no spaces).
+/// Normalizes an e-mail address ([`tessera_core::normalize_email`]), or a 400 naming `email`.
 pub fn normalize_email(email: &str) -> Result<String, ApiError> {
-    let email = email.trim().to_lowercase();
-    let invalid = || ApiError::InvalidInput {
+    tessera_core::normalize_email(email).ok_or_else(|| ApiError::InvalidInput {
         field: Some("email".into()),
-        detail: format!("`{email}` is not an e-mail address"),
-    };
-    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid());
-    }
-    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
-    let domain_ok = (domain.contains('.') || domain == "localhost")
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !domain.contains('@');
-    if local.is_empty() || local.len() > 64 || !domain_ok {
-        return Err(invalid());
-    }
-    Ok(email)
+        detail: format!("`{}` is not an e-mail address", email.trim()),
+    })
 }
 
 /// A random (version 4) UUID from the thread's cryptographic RNG.
