@@ -3,5 +3,7 @@
 
 /// The permission engine ([`tessera_access`]).
 pub use tessera_access as access;
-/// Typed ids and clocks ([`tessera_core`]).
+/// Typed ids, clocks, secrets ([`tessera_core`]).
 pub use tessera_core as core;
+/// Shares, invitations, links and verification codes ([`tessera_invitations`]).
+pub use tessera_invitations as invitations;

@@ -1,0 +1,290 @@
+//! One invitation: a recipient of a share, the magic link and the code that let them in, and
+//! the states it goes through. Pure: time comes in as `now`, secrets as hashes made by the
+//! caller's [`SecretKey`].
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use tessera_core::{BearerSecret, SecretKey};
+
+use crate::{InvitationError, VerificationCode};
+
+/// HMAC purpose of magic-link tokens.
+pub const LINK_PURPOSE: &str = "tessera/invitation-link";
+/// HMAC purpose of verification codes (the message is the invitation id and the code).
+pub const CODE_PURPOSE: &str = "tessera/invitation-code";
+/// Wrong codes that void the current code; a resend issues a new one.
+pub const MAX_CODE_ATTEMPTS: u8 = 5;
+/// Default validity of a link and code, from issue.
+pub const DEFAULT_VALIDITY_DAYS: i64 = 14;
+/// Shortest and longest validity an account may set.
+pub const VALIDITY_DAYS: std::ops::RangeInclusive<i64> = 1..=90;
+
+/// Where an invitation stands. `expired` is not stored: it is read from the expiry time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvitationState {
+    /// Created, its e-mail not yet handed to the mail server.
+    Pending,
+    /// Handed to the mail server.
+    Sent,
+    /// The mail server accepted it for delivery.
+    Delivered,
+    /// The recipient opened the external site with the link or the code.
+    Opened,
+    /// The recipient proved they hold the link or the code.
+    Verified,
+    /// The link and code are past their validity.
+    Expired,
+    /// Ended by the sender or an admin.
+    Revoked,
+    /// The mail server refused the address.
+    Bounced,
+}
+
+impl InvitationState {
+    /// The lowercase wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InvitationState::Pending => "pending",
+            InvitationState::Sent => "sent",
+            InvitationState::Delivered => "delivered",
+            InvitationState::Opened => "opened",
+            InvitationState::Verified => "verified",
+            InvitationState::Expired => "expired",
+            InvitationState::Revoked => "revoked",
+            InvitationState::Bounced => "bounced",
+        }
+    }
+}
+
+/// Fresh secrets for an invitation: the link token and the code, shown to the recipient once
+/// (in the e-mail) and stored only as HMACs.
+#[derive(Debug, Clone)]
+pub struct IssuedSecrets {
+    /// The magic-link token (256 bits, base64url in the link).
+    pub token: BearerSecret,
+    /// The verification code.
+    pub code: VerificationCode,
+}
+
+impl IssuedSecrets {
+    /// Secrets from 37 random bytes: 32 for the token, 5 for the code.
+    pub fn from_bytes(bytes: [u8; 37]) -> Self {
+        let mut token = [0u8; 32];
+        token.copy_from_slice(&bytes[..32]);
+        let mut code = [0u8; 5];
+        code.copy_from_slice(&bytes[32..]);
+        IssuedSecrets {
+            token: BearerSecret::from_bytes(token),
+            code: VerificationCode::from_bytes(code),
+        }
+    }
+}
+
+/// The HMAC of a magic-link token (how it is stored and looked up).
+pub fn link_tag(key: &SecretKey, token: &BearerSecret) -> [u8; 32] {
+    key.sign(LINK_PURPOSE, token.to_string().as_bytes())
+}
+
+fn code_message(invitation_id: &[u8; 16], code: &VerificationCode) -> [u8; 24] {
+    let mut message = [0u8; 24];
+    message[..16].copy_from_slice(invitation_id);
+    message[16..].copy_from_slice(code.as_bytes());
+    message
+}
+
+/// An invitation as the domain sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Its id (16 bytes of a UUID), bound into the code's HMAC.
+    pub id: [u8; 16],
+    /// The recipient's e-mail (normalized).
+    pub recipient: String,
+    /// The stored state (see [`Invitation::state_at`] for the state including expiry).
+    pub state: InvitationState,
+    /// When the current link and code were issued.
+    pub issued_at: DateTime<Utc>,
+    /// When they stop working.
+    pub expires_at: DateTime<Utc>,
+    /// HMAC of the current link token.
+    pub link_tag: [u8; 32],
+    /// HMAC of (id, current code).
+    pub code_tag: [u8; 32],
+    /// Wrong codes entered against the current code.
+    pub code_failures: u8,
+}
+
+/// What a successful verification did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    /// First proof: the invitation moved to `verified`.
+    Now,
+    /// Already verified before (a second device, a second click).
+    Again,
+}
+
+impl Invitation {
+    /// A new pending invitation for `recipient`, valid `validity_days` from `now`.
+    pub fn issue(
+        key: &SecretKey,
+        id: [u8; 16],
+        recipient: String,
+        secrets: &IssuedSecrets,
+        now: DateTime<Utc>,
+        validity_days: i64,
+    ) -> Result<Self, InvitationError> {
+        if !VALIDITY_DAYS.contains(&validity_days) {
+            return Err(InvitationError::InvalidValidity {
+                days: validity_days,
+            });
+        }
+        Ok(Invitation {
+            id,
+            recipient,
+            state: InvitationState::Pending,
+            issued_at: now,
+            expires_at: now + Duration::days(validity_days),
+            link_tag: link_tag(key, &secrets.token),
+            code_tag: key.sign(CODE_PURPOSE, &code_message(&id, &secrets.code)),
+            code_failures: 0,
+        })
+    }
+
+    /// The state at `now`: the stored one, or `expired` once past the expiry (unless it
+    /// already ended as revoked or bounced).
+    pub fn state_at(&self, now: DateTime<Utc>) -> InvitationState {
+        match self.state {
+            InvitationState::Revoked | InvitationState::Bounced => self.state,
+            _ if now >= self.expires_at => InvitationState::Expired,
+            state => state,
+        }
+    }
+
+    /// True while the link or code can still let the recipient in.
+    pub fn usable_at(&self, now: DateTime<Utc>) -> bool {
+        !matches!(
+            self.state_at(now),
+            InvitationState::Expired | InvitationState::Revoked | InvitationState::Bounced
+        )
+    }
+
+    /// The mail server took the e-mail.
+    pub fn mark_sent(&mut self) {
+        if self.state == InvitationState::Pending {
+            self.state = InvitationState::Sent;
+        }
+    }
+
+    /// The mail server accepted it for delivery.
+    pub fn mark_delivered(&mut self) {
+        if matches!(self.state, InvitationState::Pending | InvitationState::Sent) {
+            self.state = InvitationState::Delivered;
+        }
+    }
+
+    /// The mail server refused the address: the invitation ends.
+    pub fn mark_bounced(&mut self) {
+        if !matches!(
+            self.state,
+            InvitationState::Verified | InvitationState::Revoked
+        ) {
+            self.state = InvitationState::Bounced;
+        }
+    }
+
+    /// The recipient opened the external site (before proving anything).
+    pub fn mark_opened(&mut self, now: DateTime<Utc>) {
+        if self.usable_at(now)
+            && matches!(
+                self.state,
+                InvitationState::Pending | InvitationState::Sent | InvitationState::Delivered
+            )
+        {
+            self.state = InvitationState::Opened;
+        }
+    }
+
+    /// Ends the invitation at once.
+    pub fn revoke(&mut self) -> Result<(), InvitationError> {
+        if self.state == InvitationState::Revoked {
+            return Err(InvitationError::AlreadyRevoked);
+        }
+        self.state = InvitationState::Revoked;
+        Ok(())
+    }
+
+    /// Issues a new link and code (the old ones stop working), valid `validity_days` from
+    /// `now`, and starts over at `pending`. A revoked invitation stays revoked.
+    pub fn resend(
+        &mut self,
+        key: &SecretKey,
+        secrets: &IssuedSecrets,
+        now: DateTime<Utc>,
+        validity_days: i64,
+    ) -> Result<(), InvitationError> {
+        if self.state == InvitationState::Revoked {
+            return Err(InvitationError::AlreadyRevoked);
+        }
+        let fresh = Invitation::issue(
+            key,
+            self.id,
+            self.recipient.clone(),
+            secrets,
+            now,
+            validity_days,
+        )?;
+        let verified = self.state == InvitationState::Verified;
+        *self = fresh;
+        if verified {
+            self.state = InvitationState::Verified;
+        }
+        Ok(())
+    }
+
+    /// Checks a magic-link token in constant time.
+    pub fn link_matches(&self, key: &SecretKey, token: &BearerSecret) -> bool {
+        key.verify(LINK_PURPOSE, token.to_string().as_bytes(), &self.link_tag)
+    }
+
+    /// Verifies with the magic link (the POST behind the landing page's button).
+    pub fn verify_link(
+        &mut self,
+        key: &SecretKey,
+        token: &BearerSecret,
+        now: DateTime<Utc>,
+    ) -> Result<Verified, InvitationError> {
+        if !self.link_matches(key, token) || !self.usable_at(now) {
+            return Err(InvitationError::Refused);
+        }
+        Ok(self.verified())
+    }
+
+    /// Verifies with a typed code. Every refusal is the same error; a wrong code counts, and
+    /// the fifth wrong one voids the code, so even the right code is refused afterwards until
+    /// a resend.
+    pub fn verify_code(
+        &mut self,
+        key: &SecretKey,
+        code: &VerificationCode,
+        now: DateTime<Utc>,
+    ) -> Result<Verified, InvitationError> {
+        let matches = key.verify(CODE_PURPOSE, &code_message(&self.id, code), &self.code_tag);
+        if !self.usable_at(now) || self.code_failures >= MAX_CODE_ATTEMPTS {
+            return Err(InvitationError::Refused);
+        }
+        if !matches {
+            self.code_failures += 1;
+            return Err(InvitationError::Refused);
+        }
+        Ok(self.verified())
+    }
+
+    fn verified(&mut self) -> Verified {
+        if self.state == InvitationState::Verified {
+            Verified::Again
+        } else {
+            self.state = InvitationState::Verified;
+            Verified::Now
+        }
+    }
+}
