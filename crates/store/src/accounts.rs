@@ -113,3 +113,32 @@ pub fn bump_policy_version(
 pub fn count(connection: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(accounts::table.count().get_result(connection)?)
 }
+
+/// How many days the account's invitation links and codes stay valid (1 to 90; 14 unless
+/// changed).
+pub fn invitation_validity_days(
+    connection: &mut DbConnection,
+    id: AccountId,
+) -> Result<i64, StoreError> {
+    let days: i32 = accounts::table
+        .find(id.to_string())
+        .select(accounts::invitation_validity_days)
+        .first(connection)?;
+    Ok(i64::from(days))
+}
+
+/// Sets the account's invitation validity (the caller checks the 1–90 range).
+pub fn set_invitation_validity_days(
+    connection: &mut DbConnection,
+    id: AccountId,
+    days: i32,
+) -> Result<(), StoreError> {
+    let updated = diesel::update(accounts::table.find(id.to_string()))
+        .set(accounts::invitation_validity_days.eq(days))
+        .execute(connection)?;
+    if updated == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

@@ -11,6 +11,7 @@ diesel::table! {
         name -> Text,
         policy_version -> BigInt,
         created_at -> Timestamp,
+        invitation_validity_days -> Integer,
     }
 }
 
@@ -97,6 +98,118 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    items (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        external_id -> Text,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        business_domain -> Text,
+        app -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    wish_list_entries (account_id, wish_list_id, position) {
+        account_id -> Text,
+        wish_list_id -> Text,
+        position -> Integer,
+        item_id -> Text,
+    }
+}
+
+diesel::table! {
+    recipient_groups (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    recipient_group_members (account_id, group_id, email) {
+        account_id -> Text,
+        group_id -> Text,
+        email -> Text,
+    }
+}
+
+diesel::table! {
+    shares (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        sender_user_id -> Text,
+        message -> Nullable<Text>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    share_items (account_id, share_id, position) {
+        account_id -> Text,
+        share_id -> Text,
+        position -> Integer,
+        item_id -> Text,
+    }
+}
+
+diesel::table! {
+    invitations (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        share_id -> Text,
+        recipient -> Text,
+        state -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        link_tag -> Text,
+        code_tag -> Text,
+        code_failures -> Integer,
+    }
+}
+
+diesel::table! {
+    outbox (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        message_id -> Text,
+        invitation_id -> Nullable<Text>,
+        recipient -> Text,
+        locale -> Text,
+        template -> Text,
+        payload -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    external_sessions (token_hash) {
+        token_hash -> Text,
+        account_id -> Text,
+        invitation_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    verification_failures (id) {
+        id -> Text,
+        account_id -> Nullable<Text>,
+        client_addr -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     features,
@@ -107,4 +220,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     api_tokens,
     audit_events,
+    items,
+    wish_list_entries,
+    recipient_groups,
+    recipient_group_members,
+    shares,
+    share_items,
+    invitations,
+    outbox,
+    external_sessions,
+    verification_failures,
 );

@@ -10,6 +10,7 @@
 )]
 
 mod accounts;
+mod items;
 mod migrations;
 mod policies;
 mod sessions;

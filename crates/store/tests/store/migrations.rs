@@ -10,7 +10,7 @@ use tessera_store::{
 
 use tessera_store::testing::TestDb;
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 19] = [
     "accounts",
     "features",
     "roles",
@@ -20,6 +20,16 @@ const TABLES: [&str; 9] = [
     "sessions",
     "api_tokens",
     "audit_events",
+    "items",
+    "wish_list_entries",
+    "recipient_groups",
+    "recipient_group_members",
+    "shares",
+    "share_items",
+    "invitations",
+    "outbox",
+    "external_sessions",
+    "verification_failures",
 ];
 
 fn tables_answer(connection: &mut tessera_store::DbConnection) -> Vec<bool> {

@@ -1,0 +1,11 @@
+DROP TABLE verification_failures;
+DROP TABLE external_sessions;
+DROP TABLE outbox;
+DROP TABLE invitations;
+DROP TABLE share_items;
+DROP TABLE shares;
+DROP TABLE recipient_group_members;
+DROP TABLE recipient_groups;
+DROP TABLE wish_list_entries;
+DROP TABLE items;
+ALTER TABLE accounts DROP COLUMN invitation_validity_days;
