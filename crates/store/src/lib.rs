@@ -16,6 +16,7 @@ pub mod items;
 pub mod policies;
 pub mod schema;
 pub mod sessions;
+pub mod sharing;
 pub mod testing;
 pub mod users;
 

@@ -14,3 +14,4 @@ mod items;
 mod migrations;
 mod policies;
 mod sessions;
+mod sharing;

@@ -1,0 +1,293 @@
+//! Shares, invitations and the outbox, on both backends.
+
+use chrono::{DateTime, Duration, Utc};
+use tessera_core::{AccountId, SecretKey, UserId, Uuid};
+use tessera_invitations::{Invitation, InvitationState, IssuedSecrets, Item, ItemKind};
+use tessera_store::items::{self, CatalogItem};
+use tessera_store::sharing::{self, InvitationFilter, OutboxMessage, Outcome, Share};
+use tessera_store::testing::TestDb;
+use tessera_store::{DbConnection, StoreError, accounts};
+
+const ACME: AccountId = AccountId::from_u128(1);
+const GLOBEX: AccountId = AccountId::from_u128(2);
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_790_000_000, 0).expect("timestamp")
+}
+
+fn key() -> SecretKey {
+    SecretKey::from_bytes([5; 32])
+}
+
+fn invitation(n: u8, recipient: &str) -> Invitation {
+    Invitation::issue(
+        &key(),
+        [n; 16],
+        recipient.into(),
+        &IssuedSecrets::from_bytes([n; 37]),
+        now(),
+        14,
+    )
+    .expect("issue")
+}
+
+/// Acme with one workflow and a share of it to two recipients.
+fn seed(connection: &mut DbConnection) -> (Share, Vec<Invitation>) {
+    accounts::create(connection, ACME, "Acme", now()).expect("acme");
+    accounts::create(connection, GLOBEX, "Globex", now()).expect("globex");
+    let flow = CatalogItem {
+        item: Item {
+            id: Uuid::from_u128(1),
+            kind: ItemKind::Workflow,
+            title: "Onboarding".into(),
+            entries: vec![],
+        },
+        external_id: "wf-1".into(),
+        description: String::new(),
+        business_domain: "Sales".into(),
+        app: "crm".into(),
+        updated_at: now(),
+    };
+    items::upsert(connection, ACME, &flow).expect("item");
+    let share = Share {
+        id: Uuid::from_u128(100),
+        sender: UserId::from_u128(7),
+        message: Some("Have a look".into()),
+        items: vec![flow.item.id],
+        created_at: now(),
+    };
+    sharing::insert_share(connection, ACME, &share).expect("share");
+    let list = vec![
+        invitation(1, "ana@example.com"),
+        invitation(2, "bob@example.com"),
+    ];
+    sharing::insert_invitations(connection, ACME, share.id, &list).expect("invitations");
+    (share, list)
+}
+
+#[test]
+fn shares_and_invitations_round_trip() {
+    for (backend, db) in TestDb::all() {
+        let mut connection = db.migrated();
+        let (share, list) = seed(&mut connection);
+        assert_eq!(
+            sharing::get_share(&mut connection, ACME, share.id).expect("share"),
+            share,
+            "{backend}"
+        );
+        let stored = sharing::get_invitation(&mut connection, ACME, Uuid::from_bytes(list[0].id))
+            .expect("get");
+        assert_eq!(
+            stored.invitation, list[0],
+            "{backend}: tags, times and state round-trip"
+        );
+        assert_eq!((stored.account, stored.share), (ACME, share.id));
+
+        let found = sharing::find_by_link_tag(&mut connection, &list[1].link_tag).expect("by tag");
+        assert_eq!(
+            found.map(|f| f.invitation.recipient),
+            Some("bob@example.com".to_owned()),
+            "{backend}"
+        );
+        assert_eq!(
+            sharing::find_by_link_tag(&mut connection, &[0; 32]).expect("none"),
+            None
+        );
+        assert_eq!(
+            sharing::find_by_recipient(&mut connection, "ana@example.com")
+                .expect("by email")
+                .len(),
+            1
+        );
+
+        let mut changed = list[0].clone();
+        changed.mark_sent();
+        changed.code_failures = 3;
+        sharing::update_invitation(&mut connection, ACME, &changed).expect("update");
+        let sent = InvitationFilter {
+            states: Some(vec![InvitationState::Sent]),
+            ..Default::default()
+        };
+        let only_sent = sharing::list_invitations(&mut connection, ACME, &sent).expect("list");
+        assert_eq!(only_sent.len(), 1, "{backend}");
+        assert_eq!(only_sent[0].invitation, changed);
+        let bob = InvitationFilter {
+            recipient: Some("bob@example.com".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            sharing::list_invitations(&mut connection, ACME, &bob)
+                .expect("list")
+                .len(),
+            1
+        );
+        let by_share = InvitationFilter {
+            share: Some(share.id),
+            ..Default::default()
+        };
+        assert_eq!(
+            sharing::list_invitations(&mut connection, ACME, &by_share)
+                .expect("list")
+                .len(),
+            2
+        );
+
+        // One invitation per recipient per share.
+        let again = [invitation(3, "ana@example.com")];
+        assert!(
+            matches!(
+                sharing::insert_invitations(&mut connection, ACME, share.id, &again),
+                Err(StoreError::Conflict { .. })
+            ),
+            "{backend}"
+        );
+    }
+}
+
+#[test]
+fn another_account_sees_nothing() {
+    for (backend, db) in TestDb::all() {
+        let mut connection = db.migrated();
+        let (share, list) = seed(&mut connection);
+        assert!(
+            matches!(
+                sharing::get_share(&mut connection, GLOBEX, share.id),
+                Err(StoreError::NotFound)
+            ),
+            "{backend}"
+        );
+        let id = Uuid::from_bytes(list[0].id);
+        assert!(
+            matches!(
+                sharing::get_invitation(&mut connection, GLOBEX, id),
+                Err(StoreError::NotFound)
+            ),
+            "{backend}"
+        );
+        let mut revoked = list[0].clone();
+        revoked.revoke().expect("revoke");
+        assert!(
+            matches!(
+                sharing::update_invitation(&mut connection, GLOBEX, &revoked),
+                Err(StoreError::NotFound)
+            ),
+            "{backend}"
+        );
+        assert!(
+            sharing::list_invitations(&mut connection, GLOBEX, &InvitationFilter::default())
+                .expect("list")
+                .is_empty()
+        );
+        let stored = sharing::get_invitation(&mut connection, ACME, id).expect("mine");
+        assert_eq!(
+            stored.invitation.state,
+            InvitationState::Pending,
+            "{backend}: unchanged"
+        );
+    }
+}
+
+fn message(n: u128, at: DateTime<Utc>) -> OutboxMessage {
+    OutboxMessage {
+        id: Uuid::from_u128(n),
+        account: ACME,
+        message_id: format!("<{n}@tessera.test>"),
+        invitation: None,
+        recipient: "ana@example.com".into(),
+        locale: "en".into(),
+        template: "invitation".into(),
+        payload: "{}".into(),
+        attempts: 0,
+        created_at: at,
+    }
+}
+
+#[test]
+fn the_outbox_hands_each_message_out_once_and_again_only_after_a_crash() {
+    for (backend, db) in TestDb::all() {
+        let mut connection = db.migrated();
+        seed(&mut connection);
+        sharing::enqueue(
+            &mut connection,
+            &[message(1, now()), message(2, now() + Duration::minutes(5))],
+        )
+        .expect("enqueue");
+        assert!(
+            matches!(
+                sharing::enqueue(
+                    &mut connection,
+                    &[message(3, now())].map(|mut m| {
+                        m.message_id = "<1@tessera.test>".into();
+                        m
+                    })
+                ),
+                Err(StoreError::Conflict { .. })
+            ),
+            "{backend}: Message-IDs are unique"
+        );
+        let stale = Duration::minutes(10);
+        let claimed = sharing::claim_due(&mut connection, now(), stale, 10).expect("claim");
+        assert_eq!(
+            claimed.iter().map(|m| m.id).collect::<Vec<_>>(),
+            vec![Uuid::from_u128(1)],
+            "{backend}: only what is due"
+        );
+        assert_eq!(claimed[0].attempts, 1);
+        assert!(
+            sharing::claim_due(&mut connection, now(), stale, 10)
+                .expect("claim")
+                .is_empty(),
+            "{backend}: not twice"
+        );
+
+        // A sender that crashed leaves it `sending`; after `stale` it is handed out again,
+        // with the same Message-ID.
+        let later = now() + stale + Duration::seconds(1);
+        let reclaimed = sharing::claim_due(&mut connection, later, stale, 10).expect("reclaim");
+        let first = reclaimed
+            .iter()
+            .find(|m| m.id == Uuid::from_u128(1))
+            .expect("reclaimed");
+        assert_eq!(
+            (first.message_id.as_str(), first.attempts),
+            ("<1@tessera.test>", 2),
+            "{backend}"
+        );
+        sharing::record_outcome(&mut connection, first, &Outcome::Sent, later).expect("sent");
+
+        let second = reclaimed
+            .iter()
+            .find(|m| m.id == Uuid::from_u128(2))
+            .expect("due by now");
+        let retry_at = later + Duration::minutes(1);
+        sharing::record_outcome(
+            &mut connection,
+            second,
+            &Outcome::RetryAt(retry_at, "421 busy".into()),
+            later,
+        )
+        .expect("retry");
+        assert!(
+            sharing::claim_due(&mut connection, later, stale, 10)
+                .expect("claim")
+                .is_empty(),
+            "{backend}: backoff"
+        );
+        let retried = sharing::claim_due(&mut connection, retry_at, stale, 10).expect("claim");
+        assert_eq!(retried.len(), 1, "{backend}");
+        sharing::record_outcome(
+            &mut connection,
+            &retried[0],
+            &Outcome::Bounced("550 no such user".into()),
+            retry_at,
+        )
+        .expect("bounced");
+        let much_later = retry_at + Duration::days(1);
+        assert!(
+            sharing::claim_due(&mut connection, much_later, stale, 10)
+                .expect("claim")
+                .is_empty(),
+            "{backend}: done"
+        );
+    }
+}
