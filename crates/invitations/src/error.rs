@@ -54,6 +54,9 @@ pub enum InvitationError {
         /// The days asked for.
         days: i64,
     },
+    /// A resend must draw a new nonce.
+    #[error("a resend needs a new nonce")]
+    NonceReused,
     /// The invitation was revoked already.
     #[error("the invitation was revoked")]
     AlreadyRevoked,

@@ -57,9 +57,16 @@ impl InvitationState {
     }
 }
 
-/// Fresh secrets for an invitation: the link token and the code, shown to the recipient once
-/// (in the e-mail) and stored only as HMACs.
-#[derive(Debug, Clone)]
+/// HMAC purpose that derives an invitation's secrets from its id and issue nonce.
+pub const DERIVE_PURPOSE: &str = "tessera/invitation-secrets";
+
+/// An invitation's secrets: the link token and the code, put in the recipient's e-mail.
+///
+/// They are never stored. They are derived from the server key, the invitation id and a
+/// random per-issue nonce, so the outbox can render the e-mail (again, after a crash) from
+/// what is stored, while whoever reads the database without the key learns nothing; what
+/// is stored to check them is their HMAC.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedSecrets {
     /// The magic-link token (256 bits, base64url in the link).
     pub token: BearerSecret,
@@ -68,12 +75,16 @@ pub struct IssuedSecrets {
 }
 
 impl IssuedSecrets {
-    /// Secrets from 37 random bytes: 32 for the token, 5 for the code.
-    pub fn from_bytes(bytes: [u8; 37]) -> Self {
-        let mut token = [0u8; 32];
-        token.copy_from_slice(&bytes[..32]);
+    /// The secrets of invitation `id` issued with `nonce`.
+    pub fn derive(key: &SecretKey, id: &[u8; 16], nonce: &[u8; 16]) -> Self {
+        let mut message = [0u8; 33];
+        message[..16].copy_from_slice(id);
+        message[16..32].copy_from_slice(nonce);
+        let token = key.sign(DERIVE_PURPOSE, &message);
+        message[32] = 1;
+        let code_bits = key.sign(DERIVE_PURPOSE, &message);
         let mut code = [0u8; 5];
-        code.copy_from_slice(&bytes[32..]);
+        code.copy_from_slice(&code_bits[..5]);
         IssuedSecrets {
             token: BearerSecret::from_bytes(token),
             code: VerificationCode::from_bytes(code),
@@ -98,6 +109,8 @@ fn code_message(invitation_id: &[u8; 16], code: &VerificationCode) -> [u8; 24] {
 pub struct Invitation {
     /// Its id (16 bytes of a UUID), bound into the code's HMAC.
     pub id: [u8; 16],
+    /// The random nonce of the current issue (secrets are derived from it and the key).
+    pub nonce: [u8; 16],
     /// The recipient's e-mail (normalized).
     pub recipient: String,
     /// The stored state (see [`Invitation::state_at`] for the state including expiry).
@@ -124,12 +137,13 @@ pub enum Verified {
 }
 
 impl Invitation {
-    /// A new pending invitation for `recipient`, valid `validity_days` from `now`.
+    /// A new pending invitation for `recipient`, valid `validity_days` from `now`; `nonce` is
+    /// 16 random bytes.
     pub fn issue(
         key: &SecretKey,
         id: [u8; 16],
         recipient: String,
-        secrets: &IssuedSecrets,
+        nonce: [u8; 16],
         now: DateTime<Utc>,
         validity_days: i64,
     ) -> Result<Self, InvitationError> {
@@ -138,8 +152,10 @@ impl Invitation {
                 days: validity_days,
             });
         }
+        let secrets = IssuedSecrets::derive(key, &id, &nonce);
         Ok(Invitation {
             id,
+            nonce,
             recipient,
             state: InvitationState::Pending,
             issued_at: now,
@@ -213,23 +229,32 @@ impl Invitation {
         Ok(())
     }
 
-    /// Issues a new link and code (the old ones stop working), valid `validity_days` from
-    /// `now`, and starts over at `pending`. A revoked invitation stays revoked.
+    /// The current link token and code (derived again from the key; for the e-mail).
+    pub fn secrets(&self, key: &SecretKey) -> IssuedSecrets {
+        IssuedSecrets::derive(key, &self.id, &self.nonce)
+    }
+
+    /// Issues a new link and code from a new random `nonce` (the old ones stop working),
+    /// valid `validity_days` from `now`, and starts over at `pending`. A revoked invitation
+    /// stays revoked.
     pub fn resend(
         &mut self,
         key: &SecretKey,
-        secrets: &IssuedSecrets,
+        nonce: [u8; 16],
         now: DateTime<Utc>,
         validity_days: i64,
     ) -> Result<(), InvitationError> {
         if self.state == InvitationState::Revoked {
             return Err(InvitationError::AlreadyRevoked);
         }
+        if nonce == self.nonce {
+            return Err(InvitationError::NonceReused);
+        }
         let fresh = Invitation::issue(
             key,
             self.id,
             self.recipient.clone(),
-            secrets,
+            nonce,
             now,
             validity_days,
         )?;

@@ -16,8 +16,8 @@ mod share;
 pub use code::{CODE_LEN, VerificationCode};
 pub use error::InvitationError;
 pub use invitation::{
-    CODE_PURPOSE, DEFAULT_VALIDITY_DAYS, Invitation, InvitationState, IssuedSecrets, LINK_PURPOSE,
-    MAX_CODE_ATTEMPTS, VALIDITY_DAYS, Verified, link_tag,
+    CODE_PURPOSE, DEFAULT_VALIDITY_DAYS, DERIVE_PURPOSE, Invitation, InvitationState,
+    IssuedSecrets, LINK_PURPOSE, MAX_CODE_ATTEMPTS, VALIDITY_DAYS, Verified, link_tag,
 };
 pub use share::{Group, Item, ItemKind, MAX_MESSAGE_CHARS, MAX_RECIPIENTS, SharePlan, plan_share};
 

@@ -12,7 +12,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn secrets(seed: u8) -> IssuedSecrets {
-    IssuedSecrets::from_bytes([seed; 37])
+    IssuedSecrets::derive(&key(), &[9; 16], &[seed; 16])
 }
 
 fn invitation() -> Invitation {
@@ -20,7 +20,7 @@ fn invitation() -> Invitation {
         &key(),
         [9; 16],
         "ana@example.com".into(),
-        &secrets(1),
+        [1; 16],
         now(),
         DEFAULT_VALIDITY_DAYS,
     )
@@ -54,10 +54,10 @@ fn valid_fourteen_days_from_issue_then_expired() {
 #[test]
 fn validity_is_one_to_ninety_days() {
     for days in [0, 91, -1] {
-        let issued = Invitation::issue(&key(), [1; 16], "a@b.co".into(), &secrets(1), now(), days);
+        let issued = Invitation::issue(&key(), [1; 16], "a@b.co".into(), [1; 16], now(), days);
         assert_eq!(issued, Err(InvitationError::InvalidValidity { days }));
     }
-    assert!(Invitation::issue(&key(), [1; 16], "a@b.co".into(), &secrets(1), now(), 90).is_ok());
+    assert!(Invitation::issue(&key(), [1; 16], "a@b.co".into(), [1; 16], now(), 90).is_ok());
 }
 
 #[test]
@@ -128,7 +128,12 @@ fn resend_voids_the_old_link_and_code_and_restarts_validity() {
         let _ = inv.verify_code(&key(), &wrong, now());
     }
     let later = now() + Duration::days(10);
-    inv.resend(&key(), &secrets(2), later, 7).expect("resend");
+    assert_eq!(
+        inv.resend(&key(), [1; 16], later, 7),
+        Err(InvitationError::NonceReused)
+    );
+    inv.resend(&key(), [2; 16], later, 7).expect("resend");
+    assert_eq!(inv.secrets(&key()), secrets(2));
     assert_eq!(
         (inv.state, inv.code_failures),
         (InvitationState::Pending, 0)
@@ -164,7 +169,7 @@ fn revoke_ends_access_at_once_and_for_good() {
     );
     assert_eq!(inv.revoke(), Err(InvitationError::AlreadyRevoked));
     assert_eq!(
-        inv.resend(&key(), &secrets(2), now(), 14),
+        inv.resend(&key(), [2; 16], now(), 14),
         Err(InvitationError::AlreadyRevoked)
     );
 }
@@ -176,25 +181,29 @@ fn codes_are_bound_to_their_invitation_and_key() {
         &key(),
         [8; 16],
         "bob@example.com".into(),
-        &secrets(1),
+        [1; 16],
         now(),
         14,
     )
     .expect("issue");
     assert_ne!(
         inv.code_tag, other.code_tag,
-        "same code, different invitation, different tag"
+        "different invitation, different tag"
     );
+    assert_ne!(
+        other.secrets(&key()),
+        inv.secrets(&key()),
+        "secrets depend on the invitation id"
+    );
+    assert_eq!(inv.secrets(&key()), secrets(1), "derived again, the same");
     let mut copy = inv.clone();
     let other_key = SecretKey::from_bytes([4; 32]);
     assert_eq!(
         copy.verify_code(&other_key, &secrets(1).code, now()),
         Err(InvitationError::Refused)
     );
-    assert_eq!(
-        other.verify_code(&key(), &secrets(1).code, now()),
-        Ok(Verified::Now)
-    );
+    let theirs = other.secrets(&key()).code;
+    assert_eq!(other.verify_code(&key(), &theirs, now()), Ok(Verified::Now));
     assert_eq!(link_tag(&key(), &secrets(1).token), inv.link_tag);
 }
 
@@ -311,4 +320,15 @@ fn recipients_are_normalized_deduplicated_and_validated() {
         plan_share(&[], |_| None, &["a@b.co".into()], &[], None),
         Err(InvitationError::NothingToShare)
     );
+}
+
+#[test]
+fn a_resend_needs_a_new_nonce() {
+    let mut inv = invitation();
+    assert_eq!(
+        inv.resend(&key(), [1; 16], now(), 14),
+        Err(InvitationError::NonceReused)
+    );
+    inv.resend(&key(), [2; 16], now(), 14).expect("resend");
+    assert_eq!(inv.secrets(&key()), secrets(2));
 }

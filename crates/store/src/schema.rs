@@ -167,6 +167,7 @@ diesel::table! {
         issued_at -> Timestamp,
         expires_at -> Timestamp,
         link_tag -> Text,
+        nonce -> Text,
         code_tag -> Text,
         code_failures -> Integer,
     }

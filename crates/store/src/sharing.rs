@@ -180,6 +180,7 @@ struct InvitationRow {
     issued_at: chrono::NaiveDateTime,
     expires_at: chrono::NaiveDateTime,
     link_tag: String,
+    nonce: String,
     code_tag: String,
     code_failures: i32,
 }
@@ -201,6 +202,7 @@ impl TryFrom<InvitationRow> for StoredInvitation {
             share: Uuid::parse_str(&row.share_id).map_err(|e| corrupt(e.to_string()))?,
             invitation: Invitation {
                 id: *id.as_bytes(),
+                nonce: unhex(&row.nonce)?,
                 recipient: row.recipient,
                 state: state_of(&row.state)?,
                 issued_at: row.issued_at.and_utc(),
@@ -233,6 +235,7 @@ pub fn insert_invitations(
                 invitations::issued_at.eq(micros(inv.issued_at)),
                 invitations::expires_at.eq(micros(inv.expires_at)),
                 invitations::link_tag.eq(hex(&inv.link_tag)),
+                invitations::nonce.eq(hex(&inv.nonce)),
                 invitations::code_tag.eq(hex(&inv.code_tag)),
                 invitations::code_failures.eq(i32::from(inv.code_failures)),
             ))

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tessera_core::{AccountId, SecretKey, UserId, Uuid};
-use tessera_invitations::{Invitation, InvitationState, IssuedSecrets, Item, ItemKind};
+use tessera_invitations::{Invitation, InvitationState, Item, ItemKind};
 use tessera_store::items::{self, CatalogItem};
 use tessera_store::sharing::{self, InvitationFilter, OutboxMessage, Outcome, Share};
 use tessera_store::testing::TestDb;
@@ -20,15 +20,7 @@ fn key() -> SecretKey {
 }
 
 fn invitation(n: u8, recipient: &str) -> Invitation {
-    Invitation::issue(
-        &key(),
-        [n; 16],
-        recipient.into(),
-        &IssuedSecrets::from_bytes([n; 37]),
-        now(),
-        14,
-    )
-    .expect("issue")
+    Invitation::issue(&key(), [n; 16], recipient.into(), [n; 16], now(), 14).expect("issue")
 }
 
 /// Acme with one workflow and a share of it to two recipients.

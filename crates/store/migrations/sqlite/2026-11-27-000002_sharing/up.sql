@@ -75,6 +75,7 @@ CREATE TABLE invitations (
     issued_at TIMESTAMP NOT NULL,
     expires_at TIMESTAMP NOT NULL,
     link_tag TEXT NOT NULL UNIQUE,
+    nonce TEXT NOT NULL,
     code_tag TEXT NOT NULL,
     code_failures INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (account_id, id),
