@@ -1,0 +1,21 @@
+//! Tessera's e-mail: localized [handlebars](https://docs.rs/handlebars) templates (a subject, a
+//! plain-text body and an HTML body per message and locale, embedded in the binary and
+//! replaceable from an override directory), the [`Mailer`] trait and two mailers: SMTP
+//! ([`SmtpMailer`], via lettre) and files ([`FileMailer`], one `.eml` per message id).
+//!
+//! An [`Envelope`] carries a caller-chosen `Message-ID`, so a message retried by the outbox
+//! keeps its id and a receiver can drop duplicates; the file mailer names its files after it,
+//! so a retry overwrites instead of adding a file.
+
+#![deny(missing_docs)]
+
+mod error;
+mod templates;
+mod transport;
+
+pub use error::MailError;
+pub use templates::{
+    DEFAULT_LOCALE, INVITATION, InvitationEmail, LOCALES, MESSAGES, RenderedMessage,
+    SharedWorkflow, Templates, resolve_locale,
+};
+pub use transport::{Delivery, Envelope, FileMailer, Mailer, SmtpMailer};

@@ -1,0 +1,316 @@
+//! Message templates: per message and locale a subject, a plain-text body and an HTML body,
+//! embedded in the binary and replaceable, file by file, from an override directory.
+//!
+//! Rendering is strict (a variable the template uses but the data lacks is an error). HTML
+//! bodies escape every `{{value}}`; subjects and text bodies are written verbatim.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::MailError;
+
+/// The locale used when the requested one is missing or unknown.
+pub const DEFAULT_LOCALE: &str = "en";
+/// The locales every message has templates for.
+pub const LOCALES: &[&str] = &["en", "de", "fr", "ro"];
+/// The invitation to shared workflows; its data is an [`InvitationEmail`].
+pub const INVITATION: &str = "invitation";
+/// Every message name.
+pub const MESSAGES: &[&str] = &[INVITATION];
+
+/// Builds the table of embedded templates: for each locale and message, the subject, text and
+/// HTML template, keyed by their path relative to `templates/`.
+macro_rules! embedded {
+    ($($locale:literal / $message:literal),* $(,)?) => {
+        &[$(
+            (
+                concat!($locale, "/", $message, ".subject.hbs"),
+                include_str!(concat!("../templates/", $locale, "/", $message, ".subject.hbs")),
+            ),
+            (
+                concat!($locale, "/", $message, ".txt.hbs"),
+                include_str!(concat!("../templates/", $locale, "/", $message, ".txt.hbs")),
+            ),
+            (
+                concat!($locale, "/", $message, ".html.hbs"),
+                include_str!(concat!("../templates/", $locale, "/", $message, ".html.hbs")),
+            ),
+        )*]
+    };
+}
+
+/// Every embedded template: (path relative to the template directory, source).
+const EMBEDDED: &[(&str, &str)] = embedded![
+    "en" / "invitation",
+    "de" / "invitation",
+    "fr" / "invitation",
+    "ro" / "invitation",
+];
+
+/// The three parts of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Subject,
+    Text,
+    Html,
+}
+
+impl Part {
+    /// The file suffix after the message name.
+    const fn suffix(self) -> &'static str {
+        match self {
+            Part::Subject => "subject.hbs",
+            Part::Text => "txt.hbs",
+            Part::Html => "html.hbs",
+        }
+    }
+
+    /// The part a template path is for.
+    fn of(path: &str) -> Part {
+        if path.ends_with(".html.hbs") {
+            Part::Html
+        } else if path.ends_with(".txt.hbs") {
+            Part::Text
+        } else {
+            Part::Subject
+        }
+    }
+}
+
+/// The template path (and registered name) of one part of a message in a locale.
+fn template_name(locale: &str, message: &str, part: Part) -> String {
+    format!("{locale}/{message}.{}", part.suffix())
+}
+
+/// The locale templates are rendered in for a requested one: its primary language (`de-AT`
+/// and `de_AT` give `de`, any case) if templates exist for it, else [`DEFAULT_LOCALE`].
+///
+/// ```
+/// use tessera_mail::resolve_locale;
+/// assert_eq!(resolve_locale("DE-at"), "de");
+/// assert_eq!(resolve_locale("ro"), "ro");
+/// assert_eq!(resolve_locale("pt-BR"), "en");
+/// assert_eq!(resolve_locale(""), "en");
+/// ```
+pub fn resolve_locale(requested: &str) -> &'static str {
+    let primary = requested
+        .trim()
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default();
+    LOCALES
+        .iter()
+        .copied()
+        .find(|locale| locale.eq_ignore_ascii_case(primary))
+        .unwrap_or(DEFAULT_LOCALE)
+}
+
+/// A message rendered in one locale, ready to be put in an envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedMessage {
+    /// The subject: one line, whitespace collapsed.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// The HTML body.
+    pub html: String,
+}
+
+/// One workflow named in an invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SharedWorkflow {
+    /// Its title.
+    pub title: String,
+    /// The business domain it belongs to.
+    pub business_domain: String,
+    /// Its description; left out of the e-mail when empty.
+    pub description: String,
+}
+
+/// The data of the [`INVITATION`] message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvitationEmail {
+    /// Who shared, as their name is shown.
+    pub sender_name: String,
+    /// The sharer's e-mail address.
+    pub sender_email: String,
+    /// The sharer's personal message, shown only when present.
+    pub personal_message: Option<String>,
+    /// The workflows shared.
+    pub workflows: Vec<SharedWorkflow>,
+    /// The magic-link URL behind the "Access workflows now" button.
+    pub link: String,
+    /// The 8-character verification code.
+    pub code: String,
+    /// When the link and code expire, already formatted for the locale.
+    pub expires_on: String,
+    /// The external site's URL, where an e-mail address and the code can be entered.
+    pub site_url: String,
+}
+
+/// The compiled templates of every message and locale.
+#[derive(Debug)]
+pub struct Templates {
+    /// Subjects and text bodies: nothing escaped.
+    plain: Handlebars<'static>,
+    /// HTML bodies: `{{value}}` HTML-escaped.
+    html: Handlebars<'static>,
+}
+
+impl Templates {
+    /// The embedded templates.
+    ///
+    /// ```
+    /// use tessera_mail::{InvitationEmail, SharedWorkflow, Templates, INVITATION};
+    ///
+    /// let templates = Templates::embedded().unwrap();
+    /// let data = InvitationEmail {
+    ///     sender_name: "Ana Pop".into(),
+    ///     sender_email: "ana@example.com".into(),
+    ///     personal_message: None,
+    ///     workflows: vec![SharedWorkflow {
+    ///         title: "Onboarding".into(),
+    ///         business_domain: "HR".into(),
+    ///         description: String::new(),
+    ///     }],
+    ///     link: "https://share.example.com/i/abc".into(),
+    ///     code: "ZW014D2P".into(),
+    ///     expires_on: "14 March 2027".into(),
+    ///     site_url: "https://share.example.com".into(),
+    /// };
+    /// let mail = templates.render(INVITATION, "en-GB", &data).unwrap();
+    /// assert_eq!(mail.subject, "Ana Pop shared workflows with you");
+    /// assert!(mail.text.contains("\nhttps://share.example.com/i/abc\n"));
+    /// ```
+    pub fn embedded() -> Result<Self, MailError> {
+        Self::compile(
+            EMBEDDED
+                .iter()
+                .map(|(name, source)| (*name, (*source).to_owned())),
+        )
+    }
+
+    /// The embedded templates, with every file under `dir` replacing the embedded template
+    /// of the same relative path (e.g. `dir/de/invitation.html.hbs`). A file that replaces
+    /// no embedded template is an error naming it, so a misspelt override is not silently
+    /// ignored.
+    pub fn with_overrides(dir: &Path) -> Result<Self, MailError> {
+        let mut sources: BTreeMap<&'static str, String> = EMBEDDED
+            .iter()
+            .map(|(name, source)| (*name, (*source).to_owned()))
+            .collect();
+        for relative in files_under(dir)? {
+            let known = relative
+                .to_str()
+                .map(|path| path.replace(std::path::MAIN_SEPARATOR, "/"))
+                .and_then(|path| EMBEDDED.iter().find(|(name, _)| *name == path))
+                .map(|(name, _)| *name);
+            let Some(name) = known else {
+                return Err(MailError::UnknownOverride { path: relative });
+            };
+            let path = dir.join(&relative);
+            let source =
+                fs::read_to_string(&path).map_err(|source| MailError::Io { path, source })?;
+            sources.insert(name, source);
+        }
+        Self::compile(sources.into_iter())
+    }
+
+    /// Compiles templates given as (relative path, source) into the two registries.
+    fn compile(sources: impl Iterator<Item = (&'static str, String)>) -> Result<Self, MailError> {
+        let mut plain = Handlebars::new();
+        plain.set_strict_mode(true);
+        plain.register_escape_fn(handlebars::no_escape);
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        for (name, source) in sources {
+            let registry = match Part::of(name) {
+                Part::Html => &mut html,
+                Part::Subject | Part::Text => &mut plain,
+            };
+            registry
+                .register_template_string(name, source)
+                .map_err(|error| MailError::TemplateSyntax {
+                    name: name.to_owned(),
+                    reason: error.to_string(),
+                })?;
+        }
+        Ok(Templates { plain, html })
+    }
+
+    /// Renders `message` in `locale` (see [`resolve_locale`]: unknown or empty locales fall
+    /// back to [`DEFAULT_LOCALE`]) with `data`. Fails on an unknown message and on data that
+    /// lacks a variable a template uses.
+    pub fn render(
+        &self,
+        message: &str,
+        locale: &str,
+        data: &impl Serialize,
+    ) -> Result<RenderedMessage, MailError> {
+        if !MESSAGES.contains(&message) {
+            return Err(MailError::UnknownMessage {
+                message: message.to_owned(),
+            });
+        }
+        let locale = resolve_locale(locale);
+        let data = handlebars::to_json(data);
+        let render = |part: Part| {
+            let name = template_name(locale, message, part);
+            let registry = match part {
+                Part::Html => &self.html,
+                Part::Subject | Part::Text => &self.plain,
+            };
+            registry
+                .render(&name, &data)
+                .map_err(|error| MailError::Render {
+                    name,
+                    reason: error.to_string(),
+                })
+        };
+        let subject = render(Part::Subject)?
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut text = render(Part::Text)?.trim_end().to_owned();
+        text.push('\n');
+        Ok(RenderedMessage {
+            subject,
+            text,
+            html: render(Part::Html)?,
+        })
+    }
+}
+
+/// Every file under `dir`, recursively, as paths relative to `dir`, sorted.
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>, MailError> {
+    let mut files = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let path = dir.join(&relative);
+        let io = |source| MailError::Io {
+            path: path.clone(),
+            source,
+        };
+        for entry in fs::read_dir(&path).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let child = relative.join(entry.file_name());
+            let is_dir = fs::metadata(entry.path())
+                .map_err(|source| MailError::Io {
+                    path: entry.path(),
+                    source,
+                })?
+                .is_dir();
+            if is_dir {
+                pending.push(child);
+            } else {
+                files.push(child);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,295 @@
+//! Sending through the file mailer and, for real, through a tiny SMTP server in the test.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+use std::time::Duration;
+
+use common::{CODE, LINK, invitation, parse, scratch_dir};
+use tessera_mail::{
+    Delivery, Envelope, FileMailer, INVITATION, MailError, Mailer, SmtpMailer, Templates,
+};
+
+const MESSAGE_ID: &str = "0191b0c4-7d3e-7000-8000-00000000002a@tessera";
+
+fn envelope(locale: &str) -> Envelope {
+    let rendered = Templates::embedded()
+        .unwrap()
+        .render(
+            INVITATION,
+            locale,
+            &invitation(Some("Bitte bis Freitag prüfen <3")),
+        )
+        .unwrap();
+    Envelope {
+        message_id: MESSAGE_ID.into(),
+        from: "Tessera <no-reply@tessera.example>".into(),
+        to: "bo@example.org".into(),
+        rendered,
+    }
+}
+
+/// Checks a raw message as written or received: headers, both parts, link and code.
+fn assert_invitation(raw: &str, subject: &str) {
+    let parsed = parse(raw);
+    assert_eq!(
+        parsed.header("Message-ID").as_deref(),
+        Some(format!("<{MESSAGE_ID}>").as_str())
+    );
+    assert_eq!(parsed.header("Subject").as_deref(), Some(subject));
+    assert_eq!(parsed.header("To").as_deref(), Some("bo@example.org"));
+    assert!(
+        parsed
+            .header("From")
+            .unwrap()
+            .contains("<no-reply@tessera.example>")
+    );
+    assert!(parsed.header("Date").is_some());
+    assert!(
+        parsed
+            .header("Content-Type")
+            .unwrap()
+            .starts_with("multipart/alternative"),
+        "{parsed:?}"
+    );
+    let text = parsed.part("text/plain").expect("a text part");
+    let html = parsed.part("text/html").expect("an html part");
+    for (name, part) in [("text", text), ("html", html)] {
+        assert!(part.contains(LINK), "{name} lacks the link");
+        assert!(part.contains(CODE), "{name} lacks the code");
+    }
+    assert!(text.contains("Bitte bis Freitag prüfen <3"));
+    assert!(html.contains("Bitte bis Freitag prüfen &lt;3"));
+    assert!(html.contains(&format!("<a href=\"{LINK}\"")));
+    let charset = |mime: &str| {
+        parsed
+            .parts
+            .iter()
+            .find(|(content_type, _)| content_type.starts_with(mime))
+            .map(|(content_type, _)| content_type.to_ascii_lowercase())
+            .unwrap()
+    };
+    assert!(charset("text/plain").contains("charset=utf-8"));
+    assert!(charset("text/html").contains("charset=utf-8"));
+}
+
+#[test]
+fn the_file_mailer_writes_one_eml_per_message_id() {
+    let dir = scratch_dir("file-mailer").join("outbox");
+    let mailer = FileMailer::new(&dir);
+    let envelope = envelope("de");
+    assert_eq!(mailer.send(&envelope).unwrap(), Delivery::Accepted);
+    assert_eq!(
+        mailer.send(&envelope).unwrap(),
+        Delivery::Accepted,
+        "a retry"
+    );
+
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        vec![format!("{MESSAGE_ID}.eml")],
+        "one file, no temporaries"
+    );
+    let path = mailer.path_for(MESSAGE_ID);
+    assert_eq!(path, dir.join(format!("{MESSAGE_ID}.eml")));
+    let raw = std::fs::read_to_string(&path).unwrap();
+    assert_invitation(&raw, "Ana Pop hat Workflows mit Ihnen geteilt");
+
+    let romanian = crate::envelope("ro");
+    mailer.send(&romanian).unwrap();
+    let raw = std::fs::read_to_string(&path).unwrap();
+    assert_invitation(&raw, "Ana Pop a partajat fluxuri de lucru cu dumneavoastră");
+
+    let mut other = envelope.clone();
+    other.message_id = "another/id@tessera".into();
+    mailer.send(&other).unwrap();
+    assert!(dir.join("another_id@tessera.eml").is_file());
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn bad_envelopes_are_refused_before_sending() {
+    let dir = scratch_dir("file-mailer-bad");
+    let mailer = FileMailer::new(&dir);
+    let mut bad_id = envelope("en");
+    bad_id.message_id = format!("<{MESSAGE_ID}>");
+    assert!(matches!(
+        mailer.send(&bad_id),
+        Err(MailError::InvalidMessageId { .. })
+    ));
+    let mut bad_to = envelope("en");
+    bad_to.to = "not an address".into();
+    let error = mailer.send(&bad_to).unwrap_err();
+    assert!(
+        matches!(&error, MailError::InvalidAddress { address, .. } if address == "not an address")
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("`not an address` is not an e-mail address")
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A minimal SMTP server on 127.0.0.1: answers `rcpt_reply` to `RCPT TO`, sends each
+/// message's DATA (dot-unstuffed) down the channel. Serves connections until the test ends.
+fn smtp_server(rcpt_reply: &'static str) -> (u16, Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let sender = sender.clone();
+            thread::spawn(move || serve(stream, rcpt_reply, &sender));
+        }
+    });
+    (port, receiver)
+}
+
+fn serve(stream: TcpStream, rcpt_reply: &str, messages: &Sender<String>) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reply = |line: &str| {
+        let _ = writer.write_all(format!("{line}\r\n").as_bytes());
+    };
+    let mut reader = BufReader::new(stream);
+    reply("220 sink.test ESMTP");
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        if command.starts_with("EHLO") {
+            reply("250-sink.test");
+            reply("250 8BITMIME");
+        } else if command.starts_with("HELO") || command.starts_with("MAIL FROM") {
+            reply("250 OK");
+        } else if command.starts_with("RCPT TO") {
+            reply(rcpt_reply);
+        } else if command == "DATA" {
+            reply("354 end with <CRLF>.<CRLF>");
+            let mut data = String::new();
+            loop {
+                let mut data_line = String::new();
+                if reader.read_line(&mut data_line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if data_line == ".\r\n" {
+                    break;
+                }
+                data.push_str(data_line.strip_prefix('.').unwrap_or(&data_line));
+            }
+            let _ = messages.send(data);
+            reply("250 queued");
+        } else if command == "QUIT" {
+            reply("221 bye");
+            return;
+        } else {
+            reply("250 OK");
+        }
+    }
+}
+
+#[test]
+fn smtp_delivers_the_message_with_its_id() {
+    let (port, received) = smtp_server("250 OK");
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let envelope = envelope("en");
+    assert_eq!(mailer.send(&envelope).unwrap(), Delivery::Accepted);
+    let raw = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_invitation(&raw, "Ana Pop shared workflows with you");
+
+    assert_eq!(
+        mailer.send(&envelope).unwrap(),
+        Delivery::Accepted,
+        "a retry"
+    );
+    let retried = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        parse(&retried).header("Message-ID"),
+        parse(&raw).header("Message-ID"),
+        "a retry keeps the Message-ID"
+    );
+}
+
+#[test]
+fn smtp_5xx_is_a_permanent_rejection() {
+    let (port, received) = smtp_server("550 5.1.1 <bo@example.org>: no such user");
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let delivery = mailer.send(&envelope("en")).unwrap();
+    let Delivery::Rejected { permanent, reason } = delivery else {
+        panic!("expected a rejection, got {delivery:?}");
+    };
+    assert!(permanent);
+    assert!(reason.contains("no such user"), "{reason}");
+    assert!(received.try_recv().is_err(), "no message was sent");
+}
+
+#[test]
+fn smtp_4xx_is_a_temporary_rejection() {
+    let (port, _received) = smtp_server("451 4.3.0 try again later");
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let delivery = mailer.send(&envelope("en")).unwrap();
+    assert!(
+        matches!(&delivery, Delivery::Rejected { permanent: false, reason } if reason.contains("try again")),
+        "{delivery:?}"
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_a_transport_error() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let error = mailer.send(&envelope("en")).unwrap_err();
+    assert!(matches!(error, MailError::Transport { .. }), "{error:?}");
+}
+
+#[test]
+fn smtp_urls_are_checked_and_passwords_hidden() {
+    for url in [
+        "smtp://127.0.0.1:2525",
+        "smtps://user:p%40ss@mail.example.com:465",
+        "smtp+starttls://user:pass@mail.example.com:587",
+        "smtp+starttls://mail.example.com",
+    ] {
+        SmtpMailer::from_url(url).unwrap_or_else(|error| panic!("{url}: {error}"));
+    }
+    let mailer = SmtpMailer::from_url("smtps://user:hunter2@mail.example.com").unwrap();
+    assert!(!format!("{mailer:?}").contains("hunter2"));
+    for url in [
+        "mail.example.com",
+        "http://user:hunter2@mail.example.com",
+        "smtp://",
+    ] {
+        let error = SmtpMailer::from_url(url).unwrap_err();
+        assert!(
+            matches!(error, MailError::InvalidUrl { .. }),
+            "{url}: {error:?}"
+        );
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+    }
+}
