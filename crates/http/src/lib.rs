@@ -9,6 +9,7 @@
 
 mod auth;
 mod bootstrap;
+mod catalog;
 mod checks;
 mod error;
 mod features;
@@ -77,6 +78,12 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .route("/roles/{id}", web::delete().to(roles::delete))
                 .route("/features", web::get().to(features::list))
                 .route("/features/{kind}", web::post().to(features::add))
+                .route("/items", web::get().to(catalog::list_items))
+                .route("/items/{external_id}", web::put().to(catalog::put_item))
+                .route("/groups", web::get().to(catalog::list_groups))
+                .route("/groups", web::post().to(catalog::create_group))
+                .route("/groups/{id}", web::put().to(catalog::update_group))
+                .route("/groups/{id}", web::delete().to(catalog::delete_group))
                 .route("/check", web::post().to(checks::check))
                 .route("/checks", web::post().to(checks::batch))
                 .route("/explain", web::post().to(checks::explain))

@@ -4,7 +4,7 @@
 
 use utoipa::OpenApi;
 
-use crate::{checks, error, features, roles, session, users};
+use crate::{catalog, checks, error, features, roles, session, users};
 
 /// An access level.
 #[derive(utoipa::ToSchema)]
@@ -114,6 +114,12 @@ pub struct ExplanationSchema {
         checks::explain,
         checks::who_can,
         checks::what_can,
+        catalog::list_items,
+        catalog::put_item,
+        catalog::list_groups,
+        catalog::create_group,
+        catalog::update_group,
+        catalog::delete_group,
         crate::healthz,
         crate::readyz,
         crate::metrics::metrics,
@@ -127,6 +133,7 @@ pub struct ExplanationSchema {
         (name = "features", description = "The account's feature tree (`settings: write` to add)"),
         (name = "checks", description = "Permission questions"),
         (name = "operations", description = "Health, readiness and metrics"),
+        (name = "sharing", description = "Shareable items and recipient groups"),
     )
 )]
 pub struct ApiDoc;
@@ -178,6 +185,12 @@ mod tests {
             ("post", "/v1/explain"),
             ("get", "/v1/who-can"),
             ("get", "/v1/what-can"),
+            ("get", "/v1/items"),
+            ("put", "/v1/items/{external_id}"),
+            ("get", "/v1/groups"),
+            ("post", "/v1/groups"),
+            ("put", "/v1/groups/{id}"),
+            ("delete", "/v1/groups/{id}"),
             ("get", "/healthz"),
             ("get", "/readyz"),
             ("get", "/metrics"),

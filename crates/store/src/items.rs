@@ -318,3 +318,20 @@ pub fn delete_group(
         Ok(())
     }
 }
+
+/// The item of the account registered under `external_id`, if any.
+pub fn find_by_external_id(
+    connection: &mut DbConnection,
+    account: AccountId,
+    external_id: &str,
+) -> Result<Option<CatalogItem>, StoreError> {
+    let account_id = account.to_string();
+    let row = items::table
+        .filter(items::account_id.eq(&account_id))
+        .filter(items::external_id.eq(external_id))
+        .select(ItemRow::as_select())
+        .first(connection)
+        .optional()?;
+    row.map(|row| to_item(connection, &account_id, row))
+        .transpose()
+}

@@ -12,6 +12,7 @@
 mod support;
 
 mod audit;
+mod catalog;
 mod checks;
 mod concurrency;
 mod cross_account;
