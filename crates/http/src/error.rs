@@ -67,6 +67,9 @@ pub enum ApiError {
     /// An engine error (bad path, predefined role, …).
     #[error(transparent)]
     Access(#[from] AccessError),
+    /// A sharing or invitation error.
+    #[error(transparent)]
+    Invitation(#[from] tessera_invitations::InvitationError),
     /// A storage error.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -229,6 +232,46 @@ impl ApiError {
                     (status, kind, title, field)
                 }
             },
+            ApiError::Invitation(error) => {
+                use tessera_invitations::InvitationError as I;
+                let bad = |field: &str| {
+                    (
+                        StatusCode::BAD_REQUEST,
+                        "invalid-input",
+                        "Invalid input",
+                        Some(field.to_owned()),
+                    )
+                };
+                match error {
+                    I::NothingToShare | I::UnknownItem { .. } | I::NestedWishList { .. } => {
+                        bad("items")
+                    }
+                    I::TasksNotShareable { .. } => (
+                        StatusCode::BAD_REQUEST,
+                        "tasks-not-shareable",
+                        "Tasks cannot be shared externally",
+                        Some("items".to_owned()),
+                    ),
+                    I::InvalidEmail { .. } | I::NoRecipients | I::TooManyRecipients { .. } => {
+                        bad("recipients")
+                    }
+                    I::MessageTooLong { .. } => bad("message"),
+                    I::InvalidValidity { .. } => bad("invitation_validity_days"),
+                    I::AlreadyRevoked => (
+                        StatusCode::CONFLICT,
+                        "already-revoked",
+                        "Invitation revoked",
+                        None,
+                    ),
+                    I::Refused => (StatusCode::FORBIDDEN, "refused", "Not valid", None),
+                    I::NonceReused => (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "Internal error",
+                        None,
+                    ),
+                }
+            }
             ApiError::Store(error) => match error {
                 StoreError::NotFound => (StatusCode::NOT_FOUND, "not-found", "Not found", None),
                 StoreError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict", None),

@@ -17,6 +17,7 @@ mod metrics;
 mod openapi;
 mod roles;
 mod session;
+mod sharing;
 mod state;
 mod users;
 
@@ -84,6 +85,12 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .route("/groups", web::post().to(catalog::create_group))
                 .route("/groups/{id}", web::put().to(catalog::update_group))
                 .route("/groups/{id}", web::delete().to(catalog::delete_group))
+                .route("/shares", web::post().to(sharing::create_share))
+                .route("/invitations", web::get().to(sharing::list_invitations))
+                .route(
+                    "/invitations/{id}/{action}",
+                    web::post().to(sharing::act_on_invitation),
+                )
                 .route("/check", web::post().to(checks::check))
                 .route("/checks", web::post().to(checks::batch))
                 .route("/explain", web::post().to(checks::explain))

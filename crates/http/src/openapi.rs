@@ -4,7 +4,7 @@
 
 use utoipa::OpenApi;
 
-use crate::{catalog, checks, error, features, roles, session, users};
+use crate::{catalog, checks, error, features, roles, session, sharing, users};
 
 /// An access level.
 #[derive(utoipa::ToSchema)]
@@ -120,6 +120,9 @@ pub struct ExplanationSchema {
         catalog::create_group,
         catalog::update_group,
         catalog::delete_group,
+        sharing::create_share,
+        sharing::list_invitations,
+        sharing::act_on_invitation,
         crate::healthz,
         crate::readyz,
         crate::metrics::metrics,
@@ -191,6 +194,9 @@ mod tests {
             ("post", "/v1/groups"),
             ("put", "/v1/groups/{id}"),
             ("delete", "/v1/groups/{id}"),
+            ("post", "/v1/shares"),
+            ("get", "/v1/invitations"),
+            ("post", "/v1/invitations/{id}/{action}"),
             ("get", "/healthz"),
             ("get", "/readyz"),
             ("get", "/metrics"),

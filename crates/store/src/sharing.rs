@@ -559,3 +559,39 @@ pub fn record_outcome(
         Ok(())
     }
 }
+
+/// The ids of the account's shares sent by `sender`.
+pub fn share_ids_by_sender(
+    connection: &mut DbConnection,
+    account: AccountId,
+    sender: tessera_core::UserId,
+) -> Result<Vec<Uuid>, StoreError> {
+    let ids: Vec<String> = shares::table
+        .filter(shares::account_id.eq(account.to_string()))
+        .filter(shares::sender_user_id.eq(sender.to_string()))
+        .select(shares::id)
+        .load(connection)?;
+    ids.iter()
+        .map(|id| {
+            Uuid::parse_str(id).map_err(|e| StoreError::Corrupt {
+                table: "shares",
+                detail: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Ends every external session opened with the invitation (after a revoke or a resend).
+pub fn end_external_sessions(
+    connection: &mut DbConnection,
+    account: AccountId,
+    invitation: Uuid,
+) -> Result<usize, StoreError> {
+    use crate::schema::external_sessions;
+    Ok(diesel::delete(
+        external_sessions::table
+            .filter(external_sessions::account_id.eq(account.to_string()))
+            .filter(external_sessions::invitation_id.eq(invitation.to_string())),
+    )
+    .execute(connection)?)
+}

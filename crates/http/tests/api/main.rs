@@ -21,5 +21,6 @@ mod health;
 mod permissions;
 mod roles;
 mod session;
+mod shares;
 mod tokens;
 mod users;
