@@ -44,6 +44,21 @@ struct Options {
     /// Password of the first Admin (generated and printed once when absent).
     #[arg(long, env = "TESSERA_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
     bootstrap_admin_password: Option<String>,
+    /// SMTP server for outgoing e-mail (`smtp://host:port`, `smtps://user:pass@host`,
+    /// `smtp+starttls://…`); without it e-mails are written as .eml files under
+    /// `<data dir>/outbox/`.
+    #[arg(long, env = "TESSERA_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of outgoing e-mail.
+    #[arg(
+        long,
+        env = "TESSERA_MAIL_FROM",
+        default_value = "Tessera <tessera@localhost>"
+    )]
+    mail_from: String,
+    /// A directory whose templates replace the embedded ones (same relative paths).
+    #[arg(long, env = "TESSERA_TEMPLATES_DIR")]
+    templates_dir: Option<PathBuf>,
     /// Directory for the default SQLite file and the generated key.
     #[arg(long, env = "TESSERA_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
@@ -74,6 +89,40 @@ fn secret_key(options: &Options) -> Result<SecretKey, Box<dyn std::error::Error>
     write_private(&file, &key.to_base64())?;
     tracing::warn!(file = %file.display(), "TESSERA_SECRET_KEY is not set: generated a server key and kept it in this file");
     Ok(key)
+}
+
+/// Starts the outbox sender: every second, deliver what is due.
+fn start_sender(options: &Options, state: Arc<AppState>) -> Result<(), Box<dyn std::error::Error>> {
+    let mailer: Box<dyn tessera_mail::Mailer> = match &options.smtp_url {
+        Some(url) => Box::new(tessera_mail::SmtpMailer::from_url(url)?),
+        None => {
+            let dir = options.data_dir.join("outbox");
+            tracing::info!(dir = %dir.display(), "TESSERA_SMTP_URL is not set: e-mails are written as .eml files");
+            Box::new(tessera_mail::FileMailer::new(dir))
+        }
+    };
+    let templates = match &options.templates_dir {
+        Some(dir) => tessera_mail::Templates::with_overrides(dir)?,
+        None => tessera_mail::Templates::embedded()?,
+    };
+    let sender = tessera_http::Sender::new(state, mailer, templates, options.mail_from.clone());
+    std::thread::Builder::new()
+        .name("tessera-outbox".into())
+        .spawn(move || {
+            loop {
+                match sender.deliver_due(100) {
+                    Ok(done) if done.sent + done.bounced + done.deferred + done.dropped > 0 => {
+                        tracing::info!(?done, "outbox");
+                    }
+                    Ok(_) => std::thread::sleep(std::time::Duration::from_secs(1)),
+                    Err(error) => {
+                        tracing::warn!(%error, "outbox delivery failed");
+                        std::thread::sleep(std::time::Duration::from_secs(1));
+                    }
+                }
+            }
+        })?;
+    Ok(())
 }
 
 fn write_private(file: &Path, content: &str) -> std::io::Result<()> {
@@ -151,7 +200,11 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     }
     let key = secret_key(&options)?;
     let secure = options.public_url.starts_with("https://");
-    let state = web::Data::new(AppState::new(pool, key, Arc::new(SystemClock), secure));
+    let state = web::Data::new(
+        AppState::new(pool, key, Arc::new(SystemClock), secure)
+            .with_public_url(options.public_url.clone()),
+    );
+    start_sender(&options, state.clone().into_inner())?;
     tracing::info!(bind = %options.bind, public_url = %options.public_url, "serving");
     HttpServer::new(move || {
         let state = state.clone();

@@ -73,6 +73,9 @@ pub enum ApiError {
     /// A storage error.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An e-mail could not be rendered or sent.
+    #[error(transparent)]
+    Mail(#[from] tessera_mail::MailError),
     /// A blocking task could not run.
     #[error("internal error")]
     Internal(String),
@@ -290,6 +293,12 @@ impl ApiError {
                     None,
                 ),
             },
+            ApiError::Mail(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "mail-unavailable",
+                "E-mail unavailable",
+                None,
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -303,7 +312,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (status, kind, title, field) = self.parts();
         let detail = match self {
-            ApiError::Store(_) | ApiError::Internal(_) => title.to_owned(),
+            ApiError::Store(_) | ApiError::Internal(_) | ApiError::Mail(_) => title.to_owned(),
             other => other.to_string(),
         };
         Problem {
@@ -322,7 +331,10 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if matches!(self, ApiError::Store(_) | ApiError::Internal(_)) {
+        if matches!(
+            self,
+            ApiError::Store(_) | ApiError::Internal(_) | ApiError::Mail(_)
+        ) {
             tracing::error!(error = %self, "request failed");
         }
         let problem = self.problem();

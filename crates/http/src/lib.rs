@@ -15,6 +15,7 @@ mod error;
 mod features;
 mod metrics;
 mod openapi;
+mod outbox;
 mod roles;
 mod session;
 mod sharing;
@@ -28,6 +29,7 @@ use tessera_store::{DbConnection, accounts, policies};
 pub use auth::{AnyCaller, Caller, Credential, SESSION_COOKIE, hash_password, verify_password};
 pub use bootstrap::{Bootstrap, bootstrap};
 pub use error::{ApiError, Problem};
+pub use outbox::{Delivered, MAX_ATTEMPTS, STALE_CLAIM, Sender};
 pub use state::{AppState, POLICY_RECHECK, VERSION_WAIT};
 
 /// Largest JSON body accepted (a batch of 10,000 checks fits).

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use tessera_access::{Level, Policy};
 use tessera_core::{AccountId, Uuid};
@@ -159,7 +159,8 @@ pub async fn create_share(
     let policy = app.policy(caller.account, None).await?;
     let body = body.into_inner();
     let locale = tessera_mail::resolve_locale(body.locale.as_deref().unwrap_or("en")).to_owned();
-    let now = app.clock.now();
+    // Microseconds: what both databases keep, so answers match later reads.
+    let now = app.clock.now().trunc_subsecs(6);
     let created = web::block(move || -> Result<ShareCreated, ApiError> {
         use diesel::Connection;
         let mut db = app.db()?;
@@ -336,7 +337,8 @@ pub async fn list_invitations(
     let app = state.clone().into_inner();
     let policy = app.policy(caller.account, None).await?;
     let query = query.into_inner();
-    let now = app.clock.now();
+    // Microseconds: what both databases keep, so answers match later reads.
+    let now = app.clock.now().trunc_subsecs(6);
     let found = web::block(move || -> Result<Vec<InvitationView>, ApiError> {
         let mut db = app.db()?;
         let recipient = query
@@ -399,7 +401,8 @@ pub async fn act_on_invitation(
     let app = state.clone().into_inner();
     let policy = app.policy(caller.account, None).await?;
     let (id, action) = path.into_inner();
-    let now = app.clock.now();
+    // Microseconds: what both databases keep, so answers match later reads.
+    let now = app.clock.now().trunc_subsecs(6);
     let changed = web::block(move || -> Result<InvitationView, ApiError> {
         use diesel::Connection;
         let mut db = app.db()?;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How long a sign-in session lasts.
     pub session_lifetime: chrono::Duration,
+    /// Where people reach the server (links in e-mails point here).
+    pub public_url: String,
     /// Request and check counters for `/metrics`.
     pub metrics: crate::metrics::Metrics,
     policies: RwLock<HashMap<AccountId, CachedPolicy>>,
@@ -64,9 +66,16 @@ impl AppState {
             secure_cookies,
             session_lifetime: chrono::Duration::days(7),
             metrics: crate::metrics::Metrics::default(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
             policies: RwLock::new(HashMap::new()),
             credentials: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// Sets where people reach the server (links in e-mails).
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = url.into();
+        self
     }
 
     /// A pooled connection (call from blocking code).

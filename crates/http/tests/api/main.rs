@@ -18,6 +18,7 @@ mod concurrency;
 mod cross_account;
 mod features;
 mod health;
+mod outbox;
 mod permissions;
 mod roles;
 mod session;
