@@ -12,6 +12,7 @@ mod bootstrap;
 mod catalog;
 mod checks;
 mod error;
+mod external;
 mod features;
 mod metrics;
 mod openapi;
@@ -29,6 +30,7 @@ use tessera_store::{DbConnection, accounts, policies};
 pub use auth::{AnyCaller, Caller, Credential, SESSION_COOKIE, hash_password, verify_password};
 pub use bootstrap::{Bootstrap, bootstrap};
 pub use error::{ApiError, Problem};
+pub use external::{CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS};
 pub use outbox::{Delivered, MAX_ATTEMPTS, STALE_CLAIM, Sender};
 pub use state::{AppState, POLICY_RECHECK, VERSION_WAIT};
 
@@ -56,6 +58,11 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics::metrics))
         .route("/openapi.json", web::get().to(openapi_json))
+        .route("/x/verify", web::get().to(external::verify_form))
+        .route("/x/verify", web::post().to(external::verify))
+        .route("/x/workflows", web::get().to(external::workflows))
+        .route("/x/{token}", web::get().to(external::landing))
+        .route("/x/{token}", web::post().to(external::follow_link))
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi()),
         )
@@ -196,7 +203,7 @@ where
         })
     })
     .await??;
-    state.invalidate(account);
+    state.note_write(account, result.1);
     Ok(result)
 }
 

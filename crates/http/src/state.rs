@@ -37,6 +37,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     policies: RwLock<HashMap<AccountId, CachedPolicy>>,
     credentials: RwLock<HashMap<String, CachedCredential>>,
+    /// The newest policy version this process wrote, per account.
+    floors: RwLock<HashMap<AccountId, PolicyVersion>>,
 }
 
 /// A credential resolved recently: used for [`POLICY_RECHECK`] without asking the database.
@@ -69,6 +71,7 @@ impl AppState {
             public_url: "http://127.0.0.1:8080".to_owned(),
             policies: RwLock::new(HashMap::new()),
             credentials: RwLock::new(HashMap::new()),
+            floors: RwLock::new(HashMap::new()),
         }
     }
 
@@ -168,13 +171,24 @@ impl AppState {
         cache.retain(|_, entry| !(entry.caller.account == account && entry.caller.user == user));
     }
 
-    /// Forgets the account's cached policy (after this process changed it).
-    pub fn invalidate(&self, account: AccountId) {
-        let mut cache = self
-            .policies
+    /// Records that this process wrote `version` of the account's policy: from now on it
+    /// answers from that version or newer (read-your-writes), even if a read that started
+    /// before the write stores an older policy in the cache afterwards.
+    pub fn note_write(&self, account: AccountId, version: PolicyVersion) {
+        let mut floors = self
+            .floors
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        cache.remove(&account);
+        let floor = floors.entry(account).or_default();
+        *floor = (*floor).max(version);
+    }
+
+    fn floor(&self, account: AccountId) -> PolicyVersion {
+        let floors = self
+            .floors
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        floors.get(&account).copied().unwrap_or_default()
     }
 
     /// The account's compiled policy, at least `at_least` fresh. From the cache when it was
@@ -189,7 +203,7 @@ impl AppState {
         account: AccountId,
         at_least: Option<PolicyVersion>,
     ) -> Result<Arc<Policy>, ApiError> {
-        let wanted = at_least.unwrap_or_default();
+        let wanted = at_least.unwrap_or_default().max(self.floor(account));
         if let Some((policy, confirmed_at, refreshing)) = self.cached(account)
             && policy.is_at_least(wanted)
         {

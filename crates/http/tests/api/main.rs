@@ -16,6 +16,7 @@ mod catalog;
 mod checks;
 mod concurrency;
 mod cross_account;
+mod external;
 mod features;
 mod health;
 mod outbox;

@@ -58,6 +58,8 @@ pub struct Reply {
     pub body: Value,
     /// Every `Set-Cookie`.
     pub cookies: Vec<Cookie<'static>>,
+    /// Every response header.
+    pub headers: HeaderMap,
 }
 
 impl Reply {
@@ -297,6 +299,7 @@ impl Env {
             content_type,
             body,
             cookies,
+            headers: raw.headers.clone(),
         }
     }
 

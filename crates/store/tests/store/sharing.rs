@@ -124,6 +124,17 @@ fn shares_and_invitations_round_trip() {
             2
         );
 
+        // A resend's new nonce and tags are stored too.
+        let mut resent = list[1].clone();
+        resent.resend(&key(), [7; 16], now(), 14).expect("resend");
+        sharing::update_invitation(&mut connection, ACME, &resent).expect("update");
+        let read = sharing::get_invitation(&mut connection, ACME, Uuid::from_bytes(resent.id))
+            .expect("get");
+        assert_eq!(
+            read.invitation, resent,
+            "{backend}: nonce and tags round-trip"
+        );
+
         // One invitation per recipient per share.
         let again = [invitation(3, "ana@example.com")];
         assert!(
