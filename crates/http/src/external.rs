@@ -28,6 +28,11 @@ pub const CSRF_COOKIE: &str = "tessera_csrf";
 /// Longest an external session lasts (it also ends with the invitation).
 pub const EXTERNAL_SESSION_DAYS: i64 = 7;
 
+/// Failed code verifications allowed per client address per hour.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// Failed code verifications allowed per account per hour.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 100;
+
 const REFUSED: &str = "That link, e-mail address or code does not open anything. Check them, or ask the sender for a new invitation.";
 
 fn pages() -> Result<&'static Handlebars<'static>, ApiError> {
@@ -289,7 +294,32 @@ pub async fn verify(
         let mut db = app2.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
             let candidates = sharing::find_by_recipient(tx, &email)?;
+            let client = client_addr.clone().unwrap_or_else(|| "unknown".to_owned());
+            let hour_ago = now - Duration::hours(1);
+            let mut limited =
+                sharing::failures_since(tx, None, &client, hour_ago)?.1 >= MAX_FAILURES_PER_ADDRESS;
+            for stored in &candidates {
+                limited |= sharing::failures_since(tx, Some(stored.account), &client, hour_ago)?.0
+                    >= MAX_FAILURES_PER_ACCOUNT;
+            }
+            if limited {
+                // The same work and the same answer as any other refusal; nothing is tried.
+                let _ =
+                    app2.key
+                        .verify(tessera_invitations::CODE_PURPOSE, code.as_bytes(), &[0; 32]);
+                return Ok(None);
+            }
+            let mut failed_accounts: Vec<Option<tessera_core::AccountId>> =
+                candidates.iter().map(|c| Some(c.account)).collect();
+            failed_accounts.sort_unstable();
+            failed_accounts.dedup();
+            if failed_accounts.is_empty() {
+                failed_accounts.push(None);
+            }
             if candidates.is_empty() {
+                for account in &failed_accounts {
+                    sharing::record_failure(tx, new_uuid(), *account, &client, now)?;
+                }
                 // The same work as a wrong code: one HMAC.
                 let _ =
                     app2.key
@@ -313,6 +343,9 @@ pub async fn verify(
             }
             for stored in &tried {
                 sharing::update_invitation(tx, stored.account, &stored.invitation)?;
+            }
+            for account in &failed_accounts {
+                sharing::record_failure(tx, new_uuid(), *account, &client, now)?;
             }
             Ok(None)
         })

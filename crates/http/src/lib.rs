@@ -30,7 +30,10 @@ use tessera_store::{DbConnection, accounts, policies};
 pub use auth::{AnyCaller, Caller, Credential, SESSION_COOKIE, hash_password, verify_password};
 pub use bootstrap::{Bootstrap, bootstrap};
 pub use error::{ApiError, Problem};
-pub use external::{CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS};
+pub use external::{
+    CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS, MAX_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_ADDRESS,
+};
 pub use outbox::{Delivered, MAX_ATTEMPTS, STALE_CLAIM, Sender};
 pub use state::{AppState, POLICY_RECHECK, VERSION_WAIT};
 

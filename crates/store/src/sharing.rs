@@ -649,3 +649,49 @@ pub fn find_external_session(
     let invitation = Uuid::parse_str(&invitation).map_err(|e| corrupt(e.to_string()))?;
     get_invitation(connection, account, invitation).map(Some)
 }
+
+/// Records a failed verification (for rate limits): the account whose invitation the
+/// attempt touched (`None` for an unknown address) and the client address.
+pub fn record_failure(
+    connection: &mut DbConnection,
+    id: Uuid,
+    account: Option<AccountId>,
+    client_addr: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use crate::schema::verification_failures;
+    diesel::insert_into(verification_failures::table)
+        .values((
+            verification_failures::id.eq(id.to_string()),
+            verification_failures::account_id.eq(account.map(|a| a.to_string())),
+            verification_failures::client_addr.eq(client_addr),
+            verification_failures::occurred_at.eq(micros(now)),
+        ))
+        .execute(connection)?;
+    Ok(())
+}
+
+/// Failed verifications since `since`: for the account (when given) and for the client
+/// address.
+pub fn failures_since(
+    connection: &mut DbConnection,
+    account: Option<AccountId>,
+    client_addr: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, i64), StoreError> {
+    use crate::schema::verification_failures;
+    let by_addr: i64 = verification_failures::table
+        .filter(verification_failures::client_addr.eq(client_addr))
+        .filter(verification_failures::occurred_at.ge(micros(since)))
+        .count()
+        .get_result(connection)?;
+    let by_account: i64 = match account {
+        Some(account) => verification_failures::table
+            .filter(verification_failures::account_id.eq(account.to_string()))
+            .filter(verification_failures::occurred_at.ge(micros(since)))
+            .count()
+            .get_result(connection)?,
+        None => 0,
+    };
+    Ok((by_account, by_addr))
+}

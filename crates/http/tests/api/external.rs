@@ -302,3 +302,39 @@ async fn codes_open_once_right_and_five_wrong_void_them() {
         );
     }
 }
+
+/// After 20 failed verifications from one address within the hour, that address is refused
+/// even with a right code — with the same page as any refusal.
+#[actix_web::test]
+async fn failures_are_limited_per_address() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let ids = share(&env, &admin.cred, &["dan@example.com"]).await;
+        let (dan, _) = secrets(&env, ids[0]);
+        let mut last = None;
+        for i in 0..tessera_http::MAX_FAILURES_PER_ADDRESS {
+            let reply = post_code(&env, &format!("stranger{i}@example.com"), "AAAAAAAA").await;
+            assert_eq!(reply.status.as_u16(), 403, "{}", reply.context);
+            last = Some(without_csrf(&reply));
+        }
+        let limited = post_code(&env, "dan@example.com", &dan.code.to_string()).await;
+        assert_eq!(
+            limited.status.as_u16(),
+            403,
+            "[{}] limited even with the right code",
+            env.name
+        );
+        assert_eq!(
+            Some(without_csrf(&limited)),
+            last,
+            "[{}] the same page",
+            env.name
+        );
+        assert_eq!(
+            secrets_state(&env, ids[0]),
+            InvitationState::Pending,
+            "[{}] nothing tried",
+            env.name
+        );
+    }
+}
