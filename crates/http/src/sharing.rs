@@ -244,7 +244,7 @@ fn share_in(
             days,
         )?);
     }
-    sharing::insert_invitations(tx, account, share.id, &invitations)?;
+    sharing::insert_invitations(tx, account, share.id, locale, &invitations)?;
     let messages: Vec<OutboxMessage> = invitations
         .iter()
         .map(|inv| {
@@ -278,6 +278,7 @@ fn share_in(
                         account,
                         share: share.id,
                         invitation: inv.clone(),
+                        locale: locale.to_owned(),
                     },
                     now,
                 )
@@ -424,8 +425,13 @@ pub async fn act_on_invitation(
                         .invitation
                         .resend(&app.key, random_nonce(), now, days)?;
                     sharing::end_external_sessions(tx, account, id)?;
-                    let message =
-                        outbox_message(account, id, &stored.invitation.recipient, "en", now);
+                    let message = outbox_message(
+                        account,
+                        id,
+                        &stored.invitation.recipient,
+                        &stored.locale,
+                        now,
+                    );
                     sharing::enqueue(tx, &[message])?;
                 }
             }

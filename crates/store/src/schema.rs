@@ -170,6 +170,7 @@ diesel::table! {
         nonce -> Text,
         code_tag -> Text,
         code_failures -> Integer,
+        locale -> Text,
     }
 }
 

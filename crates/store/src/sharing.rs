@@ -167,6 +167,8 @@ pub struct StoredInvitation {
     pub share: Uuid,
     /// The invitation.
     pub invitation: Invitation,
+    /// The language of its e-mails.
+    pub locale: String,
 }
 
 #[derive(Queryable, Selectable)]
@@ -183,6 +185,7 @@ struct InvitationRow {
     nonce: String,
     code_tag: String,
     code_failures: i32,
+    locale: String,
 }
 
 impl TryFrom<InvitationRow> for StoredInvitation {
@@ -211,6 +214,7 @@ impl TryFrom<InvitationRow> for StoredInvitation {
                 code_tag: unhex(&row.code_tag)?,
                 code_failures: u8::try_from(row.code_failures).unwrap_or(u8::MAX),
             },
+            locale: row.locale,
         })
     }
 }
@@ -220,6 +224,7 @@ pub fn insert_invitations(
     connection: &mut DbConnection,
     account: AccountId,
     share: Uuid,
+    locale: &str,
     list: &[Invitation],
 ) -> Result<(), StoreError> {
     let account_id = account.to_string();
@@ -238,6 +243,7 @@ pub fn insert_invitations(
                 invitations::nonce.eq(hex(&inv.nonce)),
                 invitations::code_tag.eq(hex(&inv.code_tag)),
                 invitations::code_failures.eq(i32::from(inv.code_failures)),
+                invitations::locale.eq(locale.to_owned()),
             ))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

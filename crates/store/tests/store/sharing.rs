@@ -53,7 +53,7 @@ fn seed(connection: &mut DbConnection) -> (Share, Vec<Invitation>) {
         invitation(1, "ana@example.com"),
         invitation(2, "bob@example.com"),
     ];
-    sharing::insert_invitations(connection, ACME, share.id, &list).expect("invitations");
+    sharing::insert_invitations(connection, ACME, share.id, "de", &list).expect("invitations");
     (share, list)
 }
 
@@ -73,7 +73,10 @@ fn shares_and_invitations_round_trip() {
             stored.invitation, list[0],
             "{backend}: tags, times and state round-trip"
         );
-        assert_eq!((stored.account, stored.share), (ACME, share.id));
+        assert_eq!(
+            (stored.account, stored.share, stored.locale.as_str()),
+            (ACME, share.id, "de")
+        );
 
         let found = sharing::find_by_link_tag(&mut connection, &list[1].link_tag).expect("by tag");
         assert_eq!(
@@ -139,7 +142,7 @@ fn shares_and_invitations_round_trip() {
         let again = [invitation(3, "ana@example.com")];
         assert!(
             matches!(
-                sharing::insert_invitations(&mut connection, ACME, share.id, &again),
+                sharing::insert_invitations(&mut connection, ACME, share.id, "en", &again),
                 Err(StoreError::Conflict { .. })
             ),
             "{backend}"

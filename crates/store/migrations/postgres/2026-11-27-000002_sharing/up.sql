@@ -78,6 +78,7 @@ CREATE TABLE invitations (
     nonce TEXT NOT NULL,
     code_tag TEXT NOT NULL,
     code_failures INTEGER NOT NULL DEFAULT 0,
+    locale TEXT NOT NULL DEFAULT 'en',
     PRIMARY KEY (account_id, id),
     UNIQUE (account_id, share_id, recipient),
     FOREIGN KEY (account_id, share_id) REFERENCES shares (account_id, id) ON DELETE CASCADE
