@@ -44,6 +44,7 @@ pub fn bootstrap(
     auth::validate_new_password("TESSERA_BOOTSTRAP_ADMIN_PASSWORD", &password)?;
     let hash = auth::hash_password(&password)?;
     connection.transaction::<_, ApiError, _>(|tx| {
+        tessera_store::begin_write(tx)?;
         if accounts::count(tx)? > 0 {
             return Ok(None);
         }

@@ -130,6 +130,7 @@ pub async fn put_item(
         use diesel::Connection;
         let mut db = app.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
+            tessera_store::begin_write(tx)?;
             let mut entries = Vec::with_capacity(body.entries.len());
             for (index, entry) in body.entries.iter().enumerate() {
                 let found = items::find_by_external_id(tx, account, entry)?.ok_or_else(|| {
@@ -249,6 +250,7 @@ async fn save_group(
         use diesel::Connection;
         let mut db = app.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
+            tessera_store::begin_write(tx)?;
             if must_exist && !items::groups(tx, account)?.iter().any(|g| g.id == group.id) {
                 return Err(ApiError::NotFound { what: "group" });
             }

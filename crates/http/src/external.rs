@@ -222,6 +222,7 @@ pub async fn follow_link(
         let Some(token) = token else { return Ok(None) };
         let mut db = app2.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
+            tessera_store::begin_write(tx)?;
             let Some(mut stored) = sharing::find_by_link_tag(tx, &link_tag(&app2.key, &token))?
             else {
                 return Ok(None);
@@ -293,6 +294,7 @@ pub async fn verify(
         use diesel::Connection;
         let mut db = app2.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
+            tessera_store::begin_write(tx)?;
             let candidates = sharing::find_by_recipient(tx, &email)?;
             let client = client_addr.clone().unwrap_or_else(|| "unknown".to_owned());
             let hour_ago = now - Duration::hours(1);

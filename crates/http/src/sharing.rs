@@ -165,6 +165,7 @@ pub async fn create_share(
         use diesel::Connection;
         let mut db = app.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
+            tessera_store::begin_write(tx)?;
             share_in(tx, &app, &caller, &policy, body, &locale, now)
         })
     })
@@ -408,6 +409,7 @@ pub async fn act_on_invitation(
         use diesel::Connection;
         let mut db = app.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
+            tessera_store::begin_write(tx)?;
             let account = caller.account;
             let mut stored = sharing::get_invitation(tx, account, id)
                 .map_err(|_| ApiError::NotFound { what: "invitation" })?;

@@ -178,3 +178,16 @@ pub fn revert_all_migrations(connection: &mut DbConnection) -> Result<Vec<String
     .map_err(|error| StoreError::Migration(error.to_string()))?;
     Ok(reverted.iter().map(ToString::to_string).collect())
 }
+
+/// Makes the current transaction a writer from its first statement. SQLite runs `BEGIN` as a
+/// reader that upgrades on its first write; two such transactions that both read first
+/// cannot both upgrade, and SQLite refuses one at once (its busy timeout does not apply to
+/// that deadlock). Call this first in a transaction that reads and then writes; on
+/// PostgreSQL it does nothing.
+pub fn begin_write(connection: &mut DbConnection) -> Result<(), StoreError> {
+    if let DbConnection::Sqlite(sqlite) = connection {
+        // A statement that opens the database for writing and changes no row.
+        diesel::sql_query("UPDATE accounts SET name = name WHERE 0 = 1").execute(sqlite)?;
+    }
+    Ok(())
+}

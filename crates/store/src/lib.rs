@@ -23,6 +23,6 @@ pub mod users;
 pub use accounts::Account;
 pub use db::{
     Backend, ConnectionManager, DatabaseUrl, DbConnection, DbPool, POSTGRES_MIGRATIONS, PooledDb,
-    SQLITE_MIGRATIONS, pool, revert_all_migrations, run_migrations,
+    SQLITE_MIGRATIONS, begin_write, pool, revert_all_migrations, run_migrations,
 };
 pub use error::StoreError;

@@ -478,6 +478,7 @@ pub fn claim_due(
     limit: i64,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
     connection.transaction(|tx| {
+        crate::begin_write(tx)?;
         let due: Vec<OutboxRow> = outbox::table
             .filter(
                 outbox::state

@@ -338,3 +338,87 @@ async fn failures_are_limited_per_address() {
         );
     }
 }
+
+async fn post_verify(env: &Env, csrf: &str, email: &str, code: String) -> Reply {
+    env.raw(
+        &format!("POST verify {email} (concurrent)"),
+        page_request(Method::POST, "/x/verify")
+            .cookie(Cookie::new(CSRF_COOKIE, csrf.to_owned()))
+            .set_form([("email", email), ("code", code.as_str()), ("csrf", csrf)]),
+    )
+    .await
+}
+
+/// Fifty verifications of one right code at once: every one opens a session, none fails
+/// with a server error, and the invitation ends verified with no failure counted; wrong
+/// codes at once are all refused, their failures counted (the code ends voided).
+#[actix_web::test]
+async fn concurrent_verifications_leave_a_consistent_state() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let ids = share(&env, &admin.cred, &["eve@example.com", "fay@example.com"]).await;
+        let (eve, _) = secrets(&env, ids[0]);
+        let (fay, _) = secrets(&env, ids[1]);
+        let form = env
+            .raw("GET verify", page_request(Method::GET, "/x/verify"))
+            .await;
+        let csrf = cookie_of(&form, CSRF_COOKIE);
+
+        let right: Vec<crate::support::Pending<'_>> = (0..50)
+            .map(|_| -> crate::support::Pending<'_> {
+                Box::pin(post_verify(
+                    &env,
+                    &csrf,
+                    "eve@example.com",
+                    eve.code.to_string(),
+                ))
+            })
+            .collect();
+        let replies = crate::support::join_all(right).await;
+        assert!(
+            replies.iter().all(|r| r.status.as_u16() == 303),
+            "[{}] every right code opens",
+            env.name
+        );
+        let state = env.state.clone().into_inner();
+        let mut db = state.db().expect("db");
+        let stored = sharing::get_invitation(&mut db, env.account, ids[0]).expect("eve");
+        assert_eq!(
+            (stored.invitation.state, stored.invitation.code_failures),
+            (InvitationState::Verified, 0),
+            "[{}]",
+            env.name
+        );
+
+        let wrong: Vec<crate::support::Pending<'_>> = (0..15)
+            .map(|_| -> crate::support::Pending<'_> {
+                Box::pin(post_verify(
+                    &env,
+                    &csrf,
+                    "fay@example.com",
+                    "AAAAAAAA".into(),
+                ))
+            })
+            .collect();
+        let replies = crate::support::join_all(wrong).await;
+        assert!(
+            replies.iter().all(|r| r.status.as_u16() == 403),
+            "[{}] refused, never 5xx",
+            env.name
+        );
+        let stored = sharing::get_invitation(&mut db, env.account, ids[1]).expect("fay");
+        assert!(
+            stored.invitation.code_failures >= 5,
+            "[{}] failures counted: {}",
+            env.name,
+            stored.invitation.code_failures
+        );
+        let late = post_verify(&env, &csrf, "fay@example.com", fay.code.to_string()).await;
+        assert_eq!(
+            late.status.as_u16(),
+            403,
+            "[{}] the voided code stays refused",
+            env.name
+        );
+    }
+}
