@@ -295,6 +295,7 @@ pub async fn verify(
         let mut db = app2.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
             tessera_store::begin_write(tx)?;
+            sharing::lock_recipient(tx, &email)?;
             let candidates = sharing::find_by_recipient(tx, &email)?;
             let client = client_addr.clone().unwrap_or_else(|| "unknown".to_owned());
             let hour_ago = now - Duration::hours(1);

@@ -702,3 +702,14 @@ pub fn failures_since(
     };
     Ok((by_account, by_addr))
 }
+
+/// Locks every invitation to `recipient` for the rest of the transaction (a no-op update):
+/// concurrent verifications of one address then run one after the other, each reading the
+/// failures the previous one counted — without it, PostgreSQL's read-committed transactions
+/// would each count from the same stale value and lose failures.
+pub fn lock_recipient(connection: &mut DbConnection, recipient: &str) -> Result<(), StoreError> {
+    diesel::update(invitations::table.filter(invitations::recipient.eq(recipient)))
+        .set(invitations::code_failures.eq(invitations::code_failures))
+        .execute(connection)?;
+    Ok(())
+}
