@@ -112,8 +112,7 @@ pub async fn put_item(
     body: web::Json<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
     let app = state.clone().into_inner();
-    let policy = app.policy(caller.account, None).await?;
-    caller.require(&policy, "workspace", Level::Write)?;
+    app.authorized(&caller, "workspace", Level::Write).await?;
     let external_id = external_id.into_inner();
     let body = body.into_inner();
     check_text("external_id", &external_id, MAX_TEXT)?;
@@ -185,8 +184,7 @@ pub async fn list_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let app = state.clone().into_inner();
-    let policy = app.policy(caller.account, None).await?;
-    caller.require(&policy, "workspace", Level::Read)?;
+    app.authorized(&caller, "workspace", Level::Read).await?;
     let account = caller.account;
     let found = web::block(move || -> Result<Vec<CatalogItem>, ApiError> {
         Ok(items::list(&mut *app.db()?, account)?)
@@ -243,8 +241,7 @@ async fn save_group(
     must_exist: bool,
 ) -> Result<StoredGroup, ApiError> {
     let app = state.clone().into_inner();
-    let policy = app.policy(caller.account, None).await?;
-    caller.require(&policy, "workspace", Level::Read)?;
+    app.authorized(caller, "workspace", Level::Read).await?;
     let account = caller.account;
     web::block(move || -> Result<StoredGroup, ApiError> {
         use diesel::Connection;
@@ -274,8 +271,7 @@ pub async fn list_groups(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let app = state.clone().into_inner();
-    let policy = app.policy(caller.account, None).await?;
-    caller.require(&policy, "workspace", Level::Read)?;
+    app.authorized(&caller, "workspace", Level::Read).await?;
     let account = caller.account;
     let groups = web::block(move || -> Result<Vec<StoredGroup>, ApiError> {
         Ok(items::groups(&mut *app.db()?, account)?)
@@ -317,8 +313,7 @@ pub async fn delete_group(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let app = state.clone().into_inner();
-    let policy = app.policy(caller.account, None).await?;
-    caller.require(&policy, "workspace", Level::Read)?;
+    app.authorized(&caller, "workspace", Level::Read).await?;
     let (account, id) = (caller.account, id.into_inner());
     web::block(move || -> Result<(), ApiError> {
         Ok(items::delete_group(&mut *app.db()?, account, id)?)

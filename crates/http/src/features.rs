@@ -101,12 +101,11 @@ pub async fn add(
     kind: web::Path<Kind>,
     body: web::Json<NewName>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
+    state
         .clone()
         .into_inner()
-        .policy(caller.account, None)
+        .authorized(&caller, "settings", Level::Write)
         .await?;
-    caller.require(&policy, "settings", Level::Write)?;
     let (kind, name) = (kind.into_inner(), body.into_inner().name);
     let account = caller.account;
     let (added, version) = change_policy(

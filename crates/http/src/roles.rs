@@ -26,9 +26,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
     let policy = state
         .clone()
         .into_inner()
-        .policy(caller.account, None)
+        .authorized(&caller, "user_management", Level::Read)
         .await?;
-    caller.require(&policy, "user_management", Level::Read)?;
     Ok(HttpResponse::Ok().json(policy.export().roles))
 }
 
@@ -49,9 +48,8 @@ pub async fn get(
     let policy = state
         .clone()
         .into_inner()
-        .policy(caller.account, None)
+        .authorized(&caller, "user_management", Level::Read)
         .await?;
-    caller.require(&policy, "user_management", Level::Read)?;
     let role = policy
         .role(id.into_inner())
         .map_err(|_| ApiError::NotFound { what: "role" })?;
@@ -95,12 +93,11 @@ pub async fn create(
     caller: Caller,
     body: web::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
+    state
         .clone()
         .into_inner()
-        .policy(caller.account, None)
+        .authorized(&caller, "user_management", Level::Write)
         .await?;
-    caller.require(&policy, "user_management", Level::Write)?;
     let body = body.into_inner();
     let role = Role {
         id: RoleId::from_uuid(crate::new_uuid()),
@@ -143,12 +140,11 @@ pub async fn update(
     id: web::Path<RoleId>,
     body: web::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
+    state
         .clone()
         .into_inner()
-        .policy(caller.account, None)
+        .authorized(&caller, "user_management", Level::Write)
         .await?;
-    caller.require(&policy, "user_management", Level::Write)?;
     let body = body.into_inner();
     let role = Role {
         id: id.into_inner(),
@@ -192,12 +188,11 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<RoleId>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
+    state
         .clone()
         .into_inner()
-        .policy(caller.account, None)
+        .authorized(&caller, "user_management", Level::Write)
         .await?;
-    caller.require(&policy, "user_management", Level::Write)?;
     let role = id.into_inner();
     let account = caller.account;
     let ((), version) = change_policy(

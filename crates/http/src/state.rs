@@ -191,6 +191,19 @@ impl AppState {
         floors.get(&account).copied().unwrap_or_default()
     }
 
+    /// The caller's account policy, after checking that it gives the caller at least `level`
+    /// on `feature` (403 otherwise).
+    pub async fn authorized(
+        self: &Arc<Self>,
+        caller: &crate::AnyCaller,
+        feature: &str,
+        level: tessera_access::Level,
+    ) -> Result<Arc<Policy>, ApiError> {
+        let policy = self.policy(caller.account, None).await?;
+        caller.require(&policy, feature, level)?;
+        Ok(policy)
+    }
+
     /// The account's compiled policy, at least `at_least` fresh. From the cache when it was
     /// confirmed within [`POLICY_RECHECK`]; between one and two [`POLICY_RECHECK`]s old it is
     /// still answered from while one background task re-confirms it (no database on the

@@ -51,8 +51,8 @@ impl From<User> for UserView {
 )]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let app = state.clone().into_inner();
-    let policy = app.policy(caller.account, None).await?;
-    caller.require(&policy, "user_management", Level::Read)?;
+    app.authorized(&caller, "user_management", Level::Read)
+        .await?;
     let found = web::block(move || -> Result<Vec<User>, ApiError> {
         Ok(users::list(&mut *app.db()?, caller.account)?)
     })
@@ -103,8 +103,8 @@ pub async fn add(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let app = state.clone().into_inner();
-    let policy = app.policy(caller.account, None).await?;
-    caller.require(&policy, "user_management", Level::Write)?;
+    app.authorized(&caller, "user_management", Level::Write)
+        .await?;
     let email = normalize_email(&body.email)?;
     let generated = body.initial_password.is_none();
     let password = match body.initial_password {
@@ -189,12 +189,11 @@ pub async fn change_role(
             detail: "you cannot change your own role".into(),
         });
     }
-    let policy = state
+    state
         .clone()
         .into_inner()
-        .policy(caller.account, None)
+        .authorized(&caller, "user_management", Level::Write)
         .await?;
-    caller.require(&policy, "user_management", Level::Write)?;
     let account = caller.account;
     let ((), version) = change_policy(
         &state,
@@ -231,12 +230,11 @@ pub async fn delete(
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let user = id.into_inner();
-    let policy = state
+    state
         .clone()
         .into_inner()
-        .policy(caller.account, None)
+        .authorized(&caller, "user_management", Level::Write)
         .await?;
-    caller.require(&policy, "user_management", Level::Write)?;
     if user == caller.user {
         return Err(ApiError::Conflict {
             field: Some("id".into()),
