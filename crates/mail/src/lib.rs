@@ -11,6 +11,7 @@
 
 mod error;
 mod templates;
+pub mod testing;
 mod transport;
 
 pub use error::MailError;

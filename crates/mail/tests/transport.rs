@@ -9,13 +9,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread;
+use std::net::TcpListener;
 use std::time::Duration;
 
 use common::{CODE, LINK, invitation, parse, scratch_dir};
+use tessera_mail::testing::SmtpSink;
 use tessera_mail::{
     Delivery, Envelope, FileMailer, INVITATION, MailError, Mailer, SmtpMailer, Templates,
 };
@@ -146,77 +144,13 @@ fn bad_envelopes_are_refused_before_sending() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A minimal SMTP server on 127.0.0.1: answers `rcpt_reply` to `RCPT TO`, sends each
-/// message's DATA (dot-unstuffed) down the channel. Serves connections until the test ends.
-fn smtp_server(rcpt_reply: &'static str) -> (u16, Receiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let sender = sender.clone();
-            thread::spawn(move || serve(stream, rcpt_reply, &sender));
-        }
-    });
-    (port, receiver)
-}
-
-fn serve(stream: TcpStream, rcpt_reply: &str, messages: &Sender<String>) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut writer = stream.try_clone().unwrap();
-    let mut reply = |line: &str| {
-        let _ = writer.write_all(format!("{line}\r\n").as_bytes());
-    };
-    let mut reader = BufReader::new(stream);
-    reply("220 sink.test ESMTP");
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let command = line.trim_end().to_ascii_uppercase();
-        if command.starts_with("EHLO") {
-            reply("250-sink.test");
-            reply("250 8BITMIME");
-        } else if command.starts_with("HELO") || command.starts_with("MAIL FROM") {
-            reply("250 OK");
-        } else if command.starts_with("RCPT TO") {
-            reply(rcpt_reply);
-        } else if command == "DATA" {
-            reply("354 end with <CRLF>.<CRLF>");
-            let mut data = String::new();
-            loop {
-                let mut data_line = String::new();
-                if reader.read_line(&mut data_line).unwrap_or(0) == 0 {
-                    return;
-                }
-                if data_line == ".\r\n" {
-                    break;
-                }
-                data.push_str(data_line.strip_prefix('.').unwrap_or(&data_line));
-            }
-            let _ = messages.send(data);
-            reply("250 queued");
-        } else if command == "QUIT" {
-            reply("221 bye");
-            return;
-        } else {
-            reply("250 OK");
-        }
-    }
-}
-
 #[test]
 fn smtp_delivers_the_message_with_its_id() {
-    let (port, received) = smtp_server("250 OK");
-    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let sink = SmtpSink::start().unwrap();
+    let mailer = SmtpMailer::from_url(&sink.url()).unwrap();
     let envelope = envelope("en");
     assert_eq!(mailer.send(&envelope).unwrap(), Delivery::Accepted);
-    let raw = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    let raw = sink.messages().remove(0);
     assert_invitation(&raw, "Ana Pop shared workflows with you");
 
     assert_eq!(
@@ -224,7 +158,7 @@ fn smtp_delivers_the_message_with_its_id() {
         Delivery::Accepted,
         "a retry"
     );
-    let retried = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    let retried = sink.wait_for(2, Duration::from_secs(10)).remove(1);
     assert_eq!(
         parse(&retried).header("Message-ID"),
         parse(&raw).header("Message-ID"),
@@ -234,21 +168,22 @@ fn smtp_delivers_the_message_with_its_id() {
 
 #[test]
 fn smtp_5xx_is_a_permanent_rejection() {
-    let (port, received) = smtp_server("550 5.1.1 <bo@example.org>: no such user");
-    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let sink =
+        SmtpSink::start_with("550 5.1.1 <bo@example.org>: no such user", Duration::ZERO).unwrap();
+    let mailer = SmtpMailer::from_url(&sink.url()).unwrap();
     let delivery = mailer.send(&envelope("en")).unwrap();
     let Delivery::Rejected { permanent, reason } = delivery else {
         panic!("expected a rejection, got {delivery:?}");
     };
     assert!(permanent);
     assert!(reason.contains("no such user"), "{reason}");
-    assert!(received.try_recv().is_err(), "no message was sent");
+    assert!(sink.messages().is_empty(), "no message was sent");
 }
 
 #[test]
 fn smtp_4xx_is_a_temporary_rejection() {
-    let (port, _received) = smtp_server("451 4.3.0 try again later");
-    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let sink = SmtpSink::start_with("451 4.3.0 try again later", Duration::ZERO).unwrap();
+    let mailer = SmtpMailer::from_url(&sink.url()).unwrap();
     let delivery = mailer.send(&envelope("en")).unwrap();
     assert!(
         matches!(&delivery, Delivery::Rejected { permanent: false, reason } if reason.contains("try again")),
