@@ -318,6 +318,7 @@ async fn explain_who_can_and_what_can() {
             json!([
                 { "feature": "workspace", "level": "read" },
                 { "feature": "edit_languages", "level": "write" },
+                { "feature": "workspace/app:demo", "level": "read" },
             ]),
             "[{}]",
             env.name

@@ -27,6 +27,7 @@ async fn apps_environments_and_systems_can_be_added() {
                 "settings",
                 "publish_rights",
                 "customize",
+                "workspace/app:demo",
                 "publish_rights/env:test",
                 "publish_rights/env:production",
             ]),
@@ -148,7 +149,7 @@ async fn apps_environments_and_systems_can_be_added() {
         let features = list.expect(200)["features"].as_array().expect("array");
         assert_eq!(
             features.len(),
-            9 + 1 + 1 + 4 + 1,
+            10 + 1 + 1 + 4 + 1,
             "[{}] {}",
             env.name,
             list.body
