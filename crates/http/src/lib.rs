@@ -32,7 +32,7 @@ pub use bootstrap::{Bootstrap, bootstrap};
 pub use error::{ApiError, Problem};
 pub use external::{
     CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS, MAX_FAILURES_PER_ACCOUNT,
-    MAX_FAILURES_PER_ADDRESS,
+    MAX_FAILURES_PER_ADDRESS, REFUSAL_FLOOR,
 };
 pub use outbox::{Delivered, MAX_ATTEMPTS, STALE_CLAIM, Sender};
 pub use state::{AppState, POLICY_RECHECK, VERSION_WAIT};

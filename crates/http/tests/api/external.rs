@@ -7,8 +7,10 @@ use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::test::TestRequest;
 use serde_json::json;
-use tessera_core::Uuid;
-use tessera_http::{CSRF_COOKIE, EXTERNAL_COOKIE};
+use std::time::{Duration, Instant};
+use tessera_core::{AccountId, Uuid};
+
+use tessera_http::{CSRF_COOKIE, EXTERNAL_COOKIE, MAX_FAILURES_PER_ACCOUNT, REFUSAL_FLOOR};
 use tessera_invitations::{InvitationState, IssuedSecrets};
 use tessera_store::sharing;
 
@@ -80,9 +82,14 @@ async fn share(env: &Env, cred: &crate::support::Cred, recipients: &[&str]) -> V
 }
 
 fn secrets(env: &Env, id: Uuid) -> (IssuedSecrets, InvitationState) {
+    secrets_in(env, env.account, id)
+}
+
+/// An invitation's secrets and state in `account`.
+fn secrets_in(env: &Env, account: AccountId, id: Uuid) -> (IssuedSecrets, InvitationState) {
     let state = env.state.clone().into_inner();
     let mut db = state.db().expect("db");
-    let stored = sharing::get_invitation(&mut db, env.account, id).expect("invitation");
+    let stored = sharing::get_invitation(&mut db, account, id).expect("invitation");
     (
         stored.invitation.secrets(&state.key),
         stored.invitation.state,
@@ -419,5 +426,222 @@ async fn concurrent_verifications_leave_a_consistent_state() {
             "[{}] the voided code stays refused",
             env.name
         );
+    }
+}
+
+/// A code verification from `client`, with a fresh CSRF pair.
+async fn post_code_from(env: &Env, client: [u8; 4], email: &str, code: &str) -> Reply {
+    let csrf = "a-csrf-value-for-this-test";
+    env.raw(
+        &format!("POST verify {email} from {client:?}"),
+        page_request(Method::POST, "/x/verify")
+            .peer_addr((client, 40_000).into())
+            .cookie(Cookie::new(CSRF_COOKIE, csrf))
+            .set_form([("email", email), ("code", code), ("csrf", csrf)]),
+    )
+    .await
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort_unstable();
+    samples[samples.len() / 2]
+}
+
+/// An unknown e-mail and a wrong code for a known one take the same time: every refusal is
+/// answered at `REFUSAL_FLOOR` after arrival, well above the few database statements in
+/// which the two differ. Medians of eight interleaved tries each.
+#[actix_web::test]
+async fn refusals_take_the_same_time() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let recipients: Vec<String> = (0..8).map(|i| format!("timed{i}@example.com")).collect();
+        let refs: Vec<&str> = recipients.iter().map(String::as_str).collect();
+        share(&env, &admin.cred, &refs).await;
+        let (mut unknown, mut wrong) = (Vec::new(), Vec::new());
+        for (i, recipient) in recipients.iter().enumerate() {
+            let client = [10, 0, 0, 1];
+            let started = Instant::now();
+            let reply =
+                post_code_from(&env, client, &format!("nobody{i}@example.com"), "AAAAAAAA").await;
+            unknown.push(started.elapsed());
+            assert_eq!(reply.status.as_u16(), 403, "{}", reply.context);
+            let started = Instant::now();
+            let reply = post_code_from(&env, client, recipient, "AAAAAAAA").await;
+            wrong.push(started.elapsed());
+            assert_eq!(reply.status.as_u16(), 403, "{}", reply.context);
+        }
+        assert!(
+            unknown.iter().chain(&wrong).all(|t| *t >= REFUSAL_FLOOR),
+            "[{}] every refusal waits for the floor: {unknown:?} {wrong:?}",
+            env.name
+        );
+        let (unknown, wrong) = (median(unknown), median(wrong));
+        assert!(
+            unknown.abs_diff(wrong) <= REFUSAL_FLOOR / 5,
+            "[{}] median unknown e-mail {unknown:?} vs wrong code {wrong:?}",
+            env.name
+        );
+    }
+}
+
+/// 100 failed verifications within the hour against one account's invitations, from five
+/// addresses (each under its own limit of 20), lock that account: a sixth address is refused
+/// even with a right code. Another account's invitation still opens from that address.
+#[actix_web::test]
+async fn failures_are_limited_per_account() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let ids = share(&env, &admin.cred, &["gus@example.com", "hal@example.com"]).await;
+        let (hal, _) = secrets(&env, ids[1]);
+
+        let (b_account, _) = env.second_account("admin@b.example", "b-admin-password-1");
+        let b = env.session("admin@b.example", "b-admin-password-1").await;
+        let b_ids = share(&env, &b.cred, &["hal@example.com"]).await;
+        let (b_hal, _) = secrets_in(&env, b_account, b_ids[0]);
+
+        let attempts: Vec<crate::support::Pending<'_>> = (0..MAX_FAILURES_PER_ACCOUNT)
+            .map(|i| -> crate::support::Pending<'_> {
+                let client = [10, 0, 1, (i % 5) as u8];
+                Box::pin(post_code_from(&env, client, "gus@example.com", "AAAAAAAA"))
+            })
+            .collect();
+        let replies = crate::support::join_all(attempts).await;
+        assert!(
+            replies.iter().all(|r| r.status.as_u16() == 403),
+            "[{}] all refused",
+            env.name
+        );
+
+        let fresh = [10, 0, 2, 1];
+        let limited = post_code_from(&env, fresh, "hal@example.com", &hal.code.to_string()).await;
+        assert_eq!(
+            limited.status.as_u16(),
+            403,
+            "[{}] the account is locked even for a right code from a new address",
+            env.name
+        );
+        assert_eq!(secrets_state(&env, ids[1]), InvitationState::Pending);
+        // Hal is also invited by account B, which is not locked: B's code opens B's share.
+        let opened = post_code_from(&env, fresh, "hal@example.com", &b_hal.code.to_string()).await;
+        assert_eq!(
+            opened.status.as_u16(),
+            303,
+            "[{}] another account's code still opens",
+            env.name
+        );
+        assert_eq!(
+            secrets_in(&env, b_account, b_ids[0]).1,
+            InvitationState::Verified
+        );
+        assert_eq!(secrets_state(&env, ids[1]), InvitationState::Pending);
+    }
+}
+
+/// Follows an invitation's link and presses its button; returns the button's answer.
+async fn open_with_link(env: &Env, secrets: &IssuedSecrets) -> Reply {
+    let path = format!("/x/{}", secrets.token);
+    let landing = env.raw("GET link", page_request(Method::GET, &path)).await;
+    let csrf = cookie_of(&landing, CSRF_COOKIE);
+    env.raw(
+        "POST link",
+        page_request(Method::POST, &path)
+            .cookie(Cookie::new(CSRF_COOKIE, csrf.clone()))
+            .set_form([("csrf", csrf.as_str())]),
+    )
+    .await
+}
+
+/// The same person invited by two accounts: each account's link opens a session on that
+/// account's workflows only; revoking in one account leaves the other's session open; an
+/// account cannot see, resend or revoke the other's invitations.
+#[actix_web::test]
+async fn external_sessions_stay_in_their_account() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let a_ids = share(&env, &admin.cred, &["ida@example.com"]).await;
+        let (a_secrets, _) = secrets(&env, a_ids[0]);
+
+        let (b_account, _) = env.second_account("admin@c.example", "c-admin-password-1");
+        let b = env.session("admin@c.example", "c-admin-password-1").await;
+        env.put(
+            "/v1/items/b-flow",
+            &b.cred,
+            json!({ "kind": "workflow", "title": "B's own flow", "business_domain": "B things" }),
+        )
+        .await
+        .expect(200);
+        let b_flow = env.get("/v1/items", &b.cred).await.expect(200).clone();
+        let b_flow = b_flow
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|item| item["external_id"] == "b-flow")
+            .expect("b-flow")["id"]
+            .clone();
+        let created = env
+            .post(
+                "/v1/shares",
+                &b.cred,
+                json!({ "items": [b_flow], "recipients": ["ida@example.com"] }),
+            )
+            .await
+            .expect(201)
+            .clone();
+        let b_id =
+            Uuid::parse_str(created["invitations"][0]["id"].as_str().expect("id")).expect("uuid");
+        let (b_secrets, _) = secrets_in(&env, b_account, b_id);
+
+        let a_session = cookie_of(&open_with_link(&env, &a_secrets).await, EXTERNAL_COOKIE);
+        let b_session = cookie_of(&open_with_link(&env, &b_secrets).await, EXTERNAL_COOKIE);
+        let shown = |session: String| {
+            let env = &env;
+            async move {
+                body_text(
+                    &env.raw(
+                        "GET workflows",
+                        page_request(Method::GET, "/x/workflows")
+                            .cookie(Cookie::new(EXTERNAL_COOKIE, session)),
+                    )
+                    .await,
+                )
+            }
+        };
+        let a_page = shown(a_session.clone()).await;
+        assert!(a_page.contains("Onboarding"), "[{}] {a_page}", env.name);
+        assert!(!a_page.contains("B&#x27;s own flow") && !a_page.contains("B's own flow"));
+        let b_page = shown(b_session.clone()).await;
+        assert!(b_page.contains("own flow"), "[{}] {b_page}", env.name);
+        assert!(!b_page.contains("Onboarding"), "[{}] {b_page}", env.name);
+
+        // B cannot touch A's invitation; A's listing shows none of B's.
+        for action in ["resend", "revoke"] {
+            env.post(
+                &format!("/v1/invitations/{}/{action}", a_ids[0]),
+                &b.cred,
+                json!({}),
+            )
+            .await
+            .problem(404, "not-found");
+        }
+        let listed = env
+            .get("/v1/invitations", &admin.cred)
+            .await
+            .expect(200)
+            .clone();
+        assert!(
+            !listed.to_string().contains(&b_id.to_string()),
+            "[{}] {listed}",
+            env.name
+        );
+        // B revokes its own: B's session ends, A's stays.
+        env.post(
+            &format!("/v1/invitations/{b_id}/revoke"),
+            &b.cred,
+            json!({}),
+        )
+        .await
+        .expect(200);
+        assert!(!shown(b_session).await.contains("own flow"));
+        assert!(shown(a_session).await.contains("Onboarding"));
     }
 }
