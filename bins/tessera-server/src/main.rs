@@ -59,6 +59,10 @@ struct Options {
     /// A directory whose templates replace the embedded ones (same relative paths).
     #[arg(long, env = "TESSERA_TEMPLATES_DIR")]
     templates_dir: Option<PathBuf>,
+    /// Seconds a message claimed by a sender may stay unconfirmed before it is sent again
+    /// with the same Message-ID (covers a sender killed mid-delivery).
+    #[arg(long, env = "TESSERA_OUTBOX_LEASE_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=86_400))]
+    outbox_lease_seconds: u32,
     /// Directory for the default SQLite file and the generated key.
     #[arg(long, env = "TESSERA_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
@@ -91,6 +95,9 @@ fn secret_key(options: &Options) -> Result<SecretKey, Box<dyn std::error::Error>
     Ok(key)
 }
 
+/// Messages claimed at a time: small, so a batch ends well within the claim lease.
+const OUTBOX_BATCH: i64 = 20;
+
 /// Starts the outbox sender: every second, deliver what is due.
 fn start_sender(options: &Options, state: Arc<AppState>) -> Result<(), Box<dyn std::error::Error>> {
     let mailer: Box<dyn tessera_mail::Mailer> = match &options.smtp_url {
@@ -105,12 +112,15 @@ fn start_sender(options: &Options, state: Arc<AppState>) -> Result<(), Box<dyn s
         Some(dir) => tessera_mail::Templates::with_overrides(dir)?,
         None => tessera_mail::Templates::embedded()?,
     };
-    let sender = tessera_http::Sender::new(state, mailer, templates, options.mail_from.clone());
+    let sender = tessera_http::Sender::new(state, mailer, templates, options.mail_from.clone())
+        .with_claim_lease(chrono::Duration::seconds(
+            options.outbox_lease_seconds.into(),
+        ));
     std::thread::Builder::new()
         .name("tessera-outbox".into())
         .spawn(move || {
             loop {
-                match sender.deliver_due(100) {
+                match sender.deliver_due(OUTBOX_BATCH) {
                     Ok(done) if done.sent + done.bounced + done.deferred + done.dropped > 0 => {
                         tracing::info!(?done, "outbox");
                     }

@@ -101,6 +101,9 @@ fn serve(
     inbox: &Inbox,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    // Replies go out as written: with Nagle's algorithm a two-line reply waits for the
+    // client's delayed ACK (40 ms on Linux) before its second line.
+    stream.set_nodelay(true)?;
     let mut writer = stream.try_clone()?;
     let mut reply = |line: &str| writer.write_all(format!("{line}\r\n").as_bytes());
     let mut reader = BufReader::new(stream);

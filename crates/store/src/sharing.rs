@@ -568,6 +568,53 @@ pub fn record_outcome(
     }
 }
 
+/// One outbox message as an operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The `Message-ID` it is (or was) sent with.
+    pub message_id: String,
+    /// The invitation it announces, if any.
+    pub invitation: Option<Uuid>,
+    /// `pending`, `sending` (claimed, outcome not yet stored), `sent`, `bounced` or `failed`.
+    pub state: String,
+    /// Attempts made.
+    pub attempts: i32,
+}
+
+/// The account's outbox, oldest first.
+pub fn outbox_entries(
+    connection: &mut DbConnection,
+    account: AccountId,
+) -> Result<Vec<OutboxEntry>, StoreError> {
+    let rows: Vec<(String, Option<String>, String, i32)> = outbox::table
+        .filter(outbox::account_id.eq(account.to_string()))
+        .order((outbox::created_at.asc(), outbox::id.asc()))
+        .select((
+            outbox::message_id,
+            outbox::invitation_id,
+            outbox::state,
+            outbox::attempts,
+        ))
+        .load(connection)?;
+    rows.into_iter()
+        .map(|(message_id, invitation, state, attempts)| {
+            let invitation = invitation
+                .map(|i| Uuid::parse_str(&i))
+                .transpose()
+                .map_err(|e| StoreError::Corrupt {
+                    table: "outbox",
+                    detail: e.to_string(),
+                })?;
+            Ok(OutboxEntry {
+                message_id,
+                invitation,
+                state,
+                attempts,
+            })
+        })
+        .collect()
+}
+
 /// The ids of the account's shares sent by `sender`.
 pub fn share_ids_by_sender(
     connection: &mut DbConnection,
