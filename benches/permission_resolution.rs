@@ -19,13 +19,15 @@
     reason = "a benchmark aborts loudly on a broken fixture"
 )]
 
+mod common;
 #[path = "peers/mod.rs"]
 mod peers;
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::{criterion_dir, median_ns};
 use criterion::{BatchSize, Bencher, Criterion, Throughput};
 use peers::casbin::CasbinPeer;
 use peers::cedar::CedarPeer;
@@ -249,17 +251,6 @@ fn assert_tessera_matches_naive(fixture: &Fixture, peer: &PeerFixture) -> usize 
         allowed += usize::from(tessera);
     }
     allowed
-}
-
-/// Criterion's median estimate (ns) for `group/function`, if that benchmark ran.
-fn median_ns(dir: &Path, group: &str, function: &str) -> Option<f64> {
-    let file = dir
-        .join(group)
-        .join(function)
-        .join("new")
-        .join("estimates.json");
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
-    json["median"]["point_estimate"].as_f64()
 }
 
 /// Cycles through `0..len` without a division.
@@ -679,13 +670,6 @@ fn sweep_svg(points: &[(&'static str, f64, f64)]) -> String {
         );
     }
     svg + "</svg>\n"
-}
-
-fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("criterion")
 }
 
 fn main() {

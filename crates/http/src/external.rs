@@ -306,11 +306,16 @@ pub async fn verify(
         let mut db = app2.db()?;
         db.transaction::<_, ApiError, _>(|tx| {
             tessera_store::begin_write(tx)?;
-            sharing::lock_recipient(tx, &email)?;
-            let candidates = sharing::find_by_recipient(tx, &email)?;
+            let candidates = sharing::find_by_recipient_locked(tx, &email)?;
             let client = client_addr.clone().unwrap_or_else(|| "unknown".to_owned());
             let hour_ago = now - Duration::hours(1);
-            if sharing::failures_since(tx, None, &client, hour_ago)?.1 >= MAX_FAILURES_PER_ADDRESS {
+            let mut accounts: Vec<tessera_core::AccountId> =
+                candidates.iter().map(|c| c.account).collect();
+            accounts.sort_unstable();
+            accounts.dedup();
+            let (from_addr, in_accounts) =
+                sharing::failure_counts(tx, &client, &accounts, hour_ago)?;
+            if from_addr >= MAX_FAILURES_PER_ADDRESS {
                 // The same work and the same answer as any other refusal; nothing is tried.
                 let _ =
                     app2.key
@@ -319,18 +324,12 @@ pub async fn verify(
             }
             // An account past its hourly limit has its invitations left untried (another
             // account's invitation to the same address is still tried).
-            let mut accounts: Vec<tessera_core::AccountId> =
-                candidates.iter().map(|c| c.account).collect();
-            accounts.sort_unstable();
-            accounts.dedup();
-            let mut failed_accounts: Vec<Option<tessera_core::AccountId>> = Vec::new();
-            for account in accounts {
-                if sharing::failures_since(tx, Some(account), &client, hour_ago)?.0
-                    < MAX_FAILURES_PER_ACCOUNT
-                {
-                    failed_accounts.push(Some(account));
-                }
-            }
+            let mut failed_accounts: Vec<Option<tessera_core::AccountId>> = accounts
+                .iter()
+                .zip(&in_accounts)
+                .filter(|(_, failures)| **failures < MAX_FAILURES_PER_ACCOUNT)
+                .map(|(account, _)| Some(*account))
+                .collect();
             let candidates: Vec<StoredInvitation> = candidates
                 .into_iter()
                 .filter(|c| failed_accounts.contains(&Some(c.account)))

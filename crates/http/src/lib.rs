@@ -34,7 +34,7 @@ pub use external::{
     CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS, MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ADDRESS, REFUSAL_FLOOR,
 };
-pub use outbox::{Delivered, MAX_ATTEMPTS, STALE_CLAIM, Sender};
+pub use outbox::{DEFAULT_PARALLELISM, Delivered, MAX_ATTEMPTS, STALE_CLAIM, Sender};
 pub use state::{AppState, POLICY_RECHECK, VERSION_WAIT};
 
 /// Largest JSON body accepted (a batch of 10,000 checks fits).

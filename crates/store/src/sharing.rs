@@ -725,38 +725,71 @@ pub fn record_failure(
     Ok(())
 }
 
-/// Failed verifications since `since`: for the account (when given) and for the client
-/// address.
-pub fn failures_since(
+/// Failed verifications since `since`: from `client_addr` (in any account), and against
+/// each of `accounts` (from anywhere), in that order — one round trip for up to two
+/// accounts (the usual case), one more per further pair.
+pub fn failure_counts(
     connection: &mut DbConnection,
-    account: Option<AccountId>,
     client_addr: &str,
+    accounts: &[AccountId],
     since: DateTime<Utc>,
-) -> Result<(i64, i64), StoreError> {
-    use crate::schema::verification_failures;
-    let by_addr: i64 = verification_failures::table
-        .filter(verification_failures::client_addr.eq(client_addr))
-        .filter(verification_failures::occurred_at.ge(micros(since)))
-        .count()
-        .get_result(connection)?;
-    let by_account: i64 = match account {
-        Some(account) => verification_failures::table
-            .filter(verification_failures::account_id.eq(account.to_string()))
-            .filter(verification_failures::occurred_at.ge(micros(since)))
-            .count()
-            .get_result(connection)?,
-        None => 0,
+) -> Result<(i64, Vec<i64>), StoreError> {
+    use crate::schema::verification_failures as failures;
+    use diesel::dsl::count_star;
+    let since = micros(since);
+    let from_addr = || {
+        failures::table
+            .filter(failures::client_addr.eq(client_addr))
+            .filter(failures::occurred_at.ge(since))
+            .select(count_star())
+            .single_value()
     };
-    Ok((by_account, by_addr))
+    let in_account = |account: &AccountId| {
+        failures::table
+            .filter(failures::account_id.eq(account.to_string()))
+            .filter(failures::occurred_at.ge(since))
+            .select(count_star())
+            .single_value()
+    };
+    let (by_addr, first, second): (Option<i64>, Option<i64>, Option<i64>) = match accounts {
+        [] => diesel::select((from_addr(), from_addr(), from_addr())).get_result(connection)?,
+        [one] => {
+            diesel::select((from_addr(), in_account(one), from_addr())).get_result(connection)?
+        }
+        [one, two, ..] => diesel::select((from_addr(), in_account(one), in_account(two)))
+            .get_result(connection)?,
+    };
+    let mut by_account: Vec<i64> = [first, second]
+        .into_iter()
+        .take(accounts.len())
+        .map(Option::unwrap_or_default)
+        .collect();
+    for account in accounts.iter().skip(2) {
+        let count: Option<i64> = diesel::select(in_account(account)).get_result(connection)?;
+        by_account.push(count.unwrap_or_default());
+    }
+    Ok((by_addr.unwrap_or_default(), by_account))
 }
 
-/// Locks every invitation to `recipient` for the rest of the transaction (a no-op update):
-/// concurrent verifications of one address then run one after the other, each reading the
-/// failures the previous one counted — without it, PostgreSQL's read-committed transactions
-/// would each count from the same stale value and lose failures.
-pub fn lock_recipient(connection: &mut DbConnection, recipient: &str) -> Result<(), StoreError> {
-    diesel::update(invitations::table.filter(invitations::recipient.eq(recipient)))
-        .set(invitations::code_failures.eq(invitations::code_failures))
-        .execute(connection)?;
-    Ok(())
+/// Every invitation to `recipient`, in any account, locked for the rest of the transaction
+/// (call [`crate::begin_write`] first). Concurrent verifications of one address then run one
+/// after the other, each reading the failures the previous one counted — without the lock,
+/// PostgreSQL's read-committed transactions would each count from the same stale value and
+/// lose failures. PostgreSQL locks the rows (`FOR UPDATE`); SQLite's writer lock, taken by
+/// `begin_write`, already covers the whole database.
+pub fn find_by_recipient_locked(
+    connection: &mut DbConnection,
+    recipient: &str,
+) -> Result<Vec<StoredInvitation>, StoreError> {
+    let by_recipient = invitations::table.filter(invitations::recipient.eq(recipient));
+    let rows: Vec<InvitationRow> = match connection {
+        DbConnection::Postgresql(pg) => by_recipient
+            .select(InvitationRow::as_select())
+            .for_update()
+            .load(pg)?,
+        DbConnection::Sqlite(sqlite) => by_recipient
+            .select(InvitationRow::as_select())
+            .load(sqlite)?,
+    };
+    rows.into_iter().map(StoredInvitation::try_from).collect()
 }

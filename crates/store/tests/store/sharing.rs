@@ -297,3 +297,51 @@ fn the_outbox_hands_each_message_out_once_and_again_only_after_a_crash() {
         );
     }
 }
+
+/// Failure counts: per client address across accounts, per account across addresses, only
+/// within the window; any number of accounts in one call.
+#[test]
+fn failures_are_counted_by_address_and_by_account() {
+    for (name, db) in TestDb::all() {
+        let mut connection = db.migrated();
+        seed(&mut connection);
+        let third = AccountId::from_u128(3);
+        accounts::create(&mut connection, third, "Initech", now()).expect("third");
+        let record = |connection: &mut DbConnection, n: u128, account, addr: &str, at| {
+            sharing::record_failure(connection, Uuid::from_u128(n), account, addr, at)
+                .expect("failure");
+        };
+        record(&mut connection, 1, Some(ACME), "10.0.0.1", now());
+        record(&mut connection, 2, Some(ACME), "10.0.0.2", now());
+        record(&mut connection, 3, Some(GLOBEX), "10.0.0.1", now());
+        record(&mut connection, 4, None, "10.0.0.1", now());
+        record(&mut connection, 5, Some(third), "10.0.0.1", now());
+        // Outside the window: not counted.
+        record(
+            &mut connection,
+            6,
+            Some(ACME),
+            "10.0.0.1",
+            now() - Duration::hours(2),
+        );
+        let since = now() - Duration::hours(1);
+        for (accounts, expected) in [
+            (vec![], (4, vec![])),
+            (vec![ACME], (4, vec![2])),
+            (vec![ACME, GLOBEX], (4, vec![2, 1])),
+            (vec![GLOBEX, ACME, third], (4, vec![1, 2, 1])),
+        ] {
+            assert_eq!(
+                sharing::failure_counts(&mut connection, "10.0.0.1", &accounts, since)
+                    .expect("counts"),
+                expected,
+                "[{name}] {accounts:?}"
+            );
+        }
+        assert_eq!(
+            sharing::failure_counts(&mut connection, "10.9.9.9", &[ACME], since).expect("counts"),
+            (0, vec![2]),
+            "[{name}]"
+        );
+    }
+}
