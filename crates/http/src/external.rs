@@ -166,6 +166,28 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
+/// Records an invitation's transition made by its recipient (no actor; the client address).
+fn record(
+    tx: &mut DbConnection,
+    stored: &StoredInvitation,
+    action: &str,
+    detail: serde_json::Value,
+    client_addr: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let event = tessera_store::audit::AuditEvent {
+        id: new_uuid(),
+        account: stored.account,
+        occurred_at: now,
+        actor: None,
+        action: action.to_owned(),
+        target: Some(Uuid::from_bytes(stored.invitation.id).to_string()),
+        detail: detail.to_string(),
+        client_addr,
+    };
+    Ok(tessera_store::audit::insert(tx, &event)?)
+}
+
 /// Starts an external session for `stored`, verified now; returns the session cookie.
 fn open_session(
     tx: &mut DbConnection,
@@ -181,17 +203,8 @@ fn open_session(
     let expires_at =
         (now + Duration::days(EXTERNAL_SESSION_DAYS)).min(stored.invitation.expires_at);
     sharing::insert_external_session(tx, stored.account, id, &secret.hash(), now, expires_at)?;
-    let event = tessera_store::audit::AuditEvent {
-        id: new_uuid(),
-        account: stored.account,
-        occurred_at: now,
-        actor: None,
-        action: "invitation.verified".to_owned(),
-        target: Some(id.to_string()),
-        detail: json!({ "with": how, "recipient": stored.invitation.recipient }).to_string(),
-        client_addr,
-    };
-    tessera_store::audit::insert(tx, &event)?;
+    let detail = json!({ "with": how, "recipient": stored.invitation.recipient });
+    record(tx, stored, "invitation.verified", detail, client_addr, now)?;
     Ok(Cookie::build(EXTERNAL_COOKIE, secret.to_string())
         .path("/x")
         .http_only(true)
@@ -237,6 +250,7 @@ pub async fn follow_link(
             else {
                 return Ok(None);
             };
+            let before = stored.invitation.state;
             stored.invitation.mark_opened(now);
             if stored
                 .invitation
@@ -244,6 +258,17 @@ pub async fn follow_link(
                 .is_err()
             {
                 return Ok(None);
+            }
+            if before != InvitationState::Opened && before != InvitationState::Verified {
+                // The link was followed: opened, then verified by the same request.
+                record(
+                    tx,
+                    &stored,
+                    "invitation.opened",
+                    json!({}),
+                    client_addr.clone(),
+                    now,
+                )?;
             }
             open_session(tx, &app2, &mut stored, "link", client_addr, now).map(Some)
         })

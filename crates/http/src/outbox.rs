@@ -242,17 +242,30 @@ impl Sender {
             };
             let mut stored = sharing::get_invitation(tx, message.account, id)?;
             let before = stored.invitation.state;
+            // Each transition is its own audit event (sent, then delivered).
+            let mut steps = Vec::with_capacity(2);
+            let mut step =
+                |invitation: &mut tessera_invitations::Invitation,
+                 transition: fn(&mut tessera_invitations::Invitation)| {
+                    let was = invitation.state;
+                    transition(invitation);
+                    if invitation.state != was {
+                        steps.push(invitation.state);
+                    }
+                };
             match outcome {
                 Outcome::Sent => {
-                    stored.invitation.mark_sent();
-                    stored.invitation.mark_delivered();
+                    step(&mut stored.invitation, |i| i.mark_sent());
+                    step(&mut stored.invitation, |i| i.mark_delivered());
                 }
-                Outcome::Bounced(_) => stored.invitation.mark_bounced(),
+                Outcome::Bounced(_) => step(&mut stored.invitation, |i| i.mark_bounced()),
                 Outcome::RetryAt(..) | Outcome::Failed(_) => {}
             }
             if stored.invitation.state != before {
                 sharing::update_invitation(tx, message.account, &stored.invitation)?;
-                invitation_event(tx, message.account, id, stored.invitation.state, now)?;
+            }
+            for state in steps {
+                invitation_event(tx, message.account, id, state, now)?;
             }
             Ok(())
         })

@@ -206,6 +206,35 @@ async fn the_link_opens_exactly_the_shared_workflows() {
             )
             .await;
         assert_eq!(after.status.as_u16(), 303, "{}", after.context);
+
+        // Each transition left an event naming the invitation; the recipient's carry the
+        // client address, the revoke its actor.
+        let state = env.state.clone().into_inner();
+        let mut db = state.db().expect("db");
+        let events = tessera_store::audit::list(&mut db, env.account, None, 100).expect("audit");
+        let target = ids[0].to_string();
+        let mut ours: Vec<(&str, bool, bool)> = events
+            .iter()
+            .filter(|e| e.target.as_deref() == Some(target.as_str()))
+            .map(|e| {
+                (
+                    e.action.as_str(),
+                    e.actor.is_some(),
+                    e.client_addr.is_some(),
+                )
+            })
+            .collect();
+        ours.sort_unstable();
+        assert_eq!(
+            ours,
+            [
+                ("invitation.opened", false, true),
+                ("invitation.revoke", true, true),
+                ("invitation.verified", false, true),
+            ],
+            "[{}]",
+            env.name
+        );
     }
 }
 

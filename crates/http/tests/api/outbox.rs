@@ -129,6 +129,19 @@ async fn shared_invitations_are_mailed_once_with_working_secrets() {
             "[{}]",
             env.name
         );
+        let events = tessera_store::audit::list(&mut db, env.account, None, 100).expect("audit");
+        let mut transitions: Vec<&str> = events
+            .iter()
+            .filter(|e| e.target.as_deref() == Some(ana))
+            .map(|e| e.action.as_str())
+            .collect();
+        transitions.sort_unstable();
+        assert_eq!(
+            transitions,
+            ["invitation.delivered", "invitation.sent"],
+            "[{}] one event per transition",
+            env.name
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }
