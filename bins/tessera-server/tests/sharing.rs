@@ -122,6 +122,12 @@ fn an_invitation_arrives_by_smtp_and_opens_the_shared_workflows() {
             .to_owned();
 
         let received = sink.wait_for(1, Duration::from_secs(30));
+        // The sink keeps the message before it answers; the server then settles it.
+        let settled = Instant::now() + Duration::from_secs(10);
+        while server.call("GET", "/v1/invitations", None, &cookie).1[0]["state"] != "delivered" {
+            assert!(Instant::now() < settled, "[{backend}] never delivered");
+            std::thread::sleep(Duration::from_millis(20));
+        }
         assert_eq!(
             received.len(),
             1,
