@@ -31,6 +31,12 @@ pub enum ApiError {
     /// Wrong e-mail or password (the same answer for both).
     #[error("wrong e-mail or password")]
     BadCredentials,
+    /// Too many failed attempts for this e-mail or from this address; try again later.
+    #[error("too many failed attempts: try again in {retry_after_seconds} s")]
+    TooManyAttempts {
+        /// Seconds until the oldest counted failure leaves the window (at most).
+        retry_after_seconds: u32,
+    },
     /// The caller must change their initial password before anything else.
     #[error("change your password first")]
     PasswordChangeRequired,
@@ -143,6 +149,12 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
                 "bad-credentials",
                 "Wrong e-mail or password",
+                None,
+            ),
+            ApiError::TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-attempts",
+                "Too many failed attempts",
                 None,
             ),
             ApiError::PasswordChangeRequired => (
@@ -338,7 +350,17 @@ impl ResponseError for ApiError {
             tracing::error!(error = %self, "request failed");
         }
         let problem = self.problem();
-        HttpResponse::build(self.status_code())
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::TooManyAttempts {
+            retry_after_seconds,
+        } = self
+        {
+            response.insert_header((
+                actix_web::http::header::RETRY_AFTER,
+                retry_after_seconds.to_string(),
+            ));
+        }
+        response
             .content_type("application/problem+json")
             .json(problem)
     }

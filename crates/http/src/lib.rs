@@ -35,6 +35,9 @@ pub use external::{
     MAX_FAILURES_PER_ADDRESS, REFUSAL_FLOOR,
 };
 pub use outbox::{DEFAULT_PARALLELISM, Delivered, MAX_ATTEMPTS, STALE_CLAIM, Sender};
+pub use session::{
+    MAX_SIGN_IN_FAILURES_PER_ADDRESS, MAX_SIGN_IN_FAILURES_PER_EMAIL, SIGN_IN_EMAIL_WINDOW_MINUTES,
+};
 pub use state::{AppState, POLICY_RECHECK, VERSION_WAIT};
 
 /// Largest JSON body accepted (a batch of 10,000 checks fits).

@@ -2,7 +2,7 @@
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use tessera_core::{AccountId, UserId};
 use tessera_store::api_tokens::{self, ApiToken};
@@ -37,36 +37,78 @@ pub struct SignedIn {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Failed sign-ins allowed per e-mail (whether or not a user has it) per
+/// [`SIGN_IN_EMAIL_WINDOW_MINUTES`].
+pub const MAX_SIGN_IN_FAILURES_PER_EMAIL: i64 = 10;
+/// The window of [`MAX_SIGN_IN_FAILURES_PER_EMAIL`].
+pub const SIGN_IN_EMAIL_WINDOW_MINUTES: i64 = 15;
+/// Failed sign-ins allowed per client address per hour.
+pub const MAX_SIGN_IN_FAILURES_PER_ADDRESS: i64 = 50;
+
 /// Signs in with e-mail and password and sets the session cookie. A wrong e-mail and a wrong
-/// password get the same answer, after the same work.
+/// password get the same answer, after the same work. Past 10 failures for an e-mail within
+/// 15 minutes, or 50 from a client address within the hour, the answer is 429 without
+/// trying the password — the same for an e-mail no user has.
 #[utoipa::path(
     post,
     path = "/v1/session",
     request_body = SignIn,
-    responses((status = 200, body = SignedIn), (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Wrong e-mail or password", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = SignedIn), (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Wrong e-mail or password", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "Too many failed sign-ins for this e-mail or from this address (`Retry-After` says when to try again)", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "session"
 )]
 pub async fn sign_in(
     state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
     body: web::Json<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = normalize_email(&body.email).unwrap_or_default();
+    // What failures are counted under: the address, or what was typed when it is not one.
+    let typed = if email.is_empty() {
+        body.email.trim().to_lowercase()
+    } else {
+        email.clone()
+    };
+    let client = request
+        .peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let app = state.clone().into_inner();
     let secret = state.new_secret();
     let hash = secret.hash();
     let signed_in = web::block(move || -> Result<SignedIn, ApiError> {
         let mut db = app.db()?;
-        let candidates = users::find_for_sign_in(&mut db, &email)?;
-        if candidates.is_empty() {
-            auth::verify_nothing(&body.password);
-            return Err(ApiError::BadCredentials);
-        }
-        let (account, user) = candidates
-            .into_iter()
-            .find(|(_, user)| auth::verify_password(&body.password, &user.password_hash))
-            .ok_or(ApiError::BadCredentials)?;
         let now = app.clock.now();
+        let email_window = Duration::minutes(SIGN_IN_EMAIL_WINDOW_MINUTES);
+        let (for_email, from_addr) = sessions::sign_in_failures(
+            &mut db,
+            &typed,
+            now - email_window,
+            &client,
+            now - Duration::hours(1),
+        )?;
+        if for_email >= MAX_SIGN_IN_FAILURES_PER_EMAIL {
+            return Err(ApiError::TooManyAttempts {
+                retry_after_seconds: email_window.num_seconds().unsigned_abs() as u32,
+            });
+        }
+        if from_addr >= MAX_SIGN_IN_FAILURES_PER_ADDRESS {
+            return Err(ApiError::TooManyAttempts {
+                retry_after_seconds: 3_600,
+            });
+        }
+        let candidates = users::find_for_sign_in(&mut db, &email)?;
+        let found = if candidates.is_empty() {
+            auth::verify_nothing(&body.password);
+            None
+        } else {
+            candidates
+                .into_iter()
+                .find(|(_, user)| auth::verify_password(&body.password, &user.password_hash))
+        };
+        let Some((account, user)) = found else {
+            sessions::record_sign_in_failure(&mut db, crate::new_uuid(), &typed, &client, now)?;
+            return Err(ApiError::BadCredentials);
+        };
         let session = sessions::Session {
             token_hash: hash,
             account,

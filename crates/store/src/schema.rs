@@ -212,6 +212,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sign_in_failures (id) {
+        id -> Text,
+        email -> Text,
+        client_addr -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     features,
@@ -232,4 +241,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     external_sessions,
     verification_failures,
+    sign_in_failures,
 );

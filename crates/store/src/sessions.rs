@@ -152,3 +152,50 @@ pub fn delete_expired(
     )
     .execute(connection)?)
 }
+
+/// Records a failed sign-in for `email` (as typed, normalized; whether or not a user has it)
+/// from `client_addr`.
+pub fn record_sign_in_failure(
+    connection: &mut DbConnection,
+    id: tessera_core::Uuid,
+    email: &str,
+    client_addr: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use crate::schema::sign_in_failures;
+    diesel::insert_into(sign_in_failures::table)
+        .values((
+            sign_in_failures::id.eq(id.to_string()),
+            sign_in_failures::email.eq(email),
+            sign_in_failures::client_addr.eq(client_addr),
+            sign_in_failures::occurred_at.eq(now.trunc_subsecs(6).naive_utc()),
+        ))
+        .execute(connection)?;
+    Ok(())
+}
+
+/// Failed sign-ins for `email` since `email_since` and from `client_addr` since
+/// `addr_since`, in one query.
+pub fn sign_in_failures(
+    connection: &mut DbConnection,
+    email: &str,
+    email_since: DateTime<Utc>,
+    client_addr: &str,
+    addr_since: DateTime<Utc>,
+) -> Result<(i64, i64), StoreError> {
+    use crate::schema::sign_in_failures as failures;
+    use diesel::dsl::count_star;
+    let for_email = failures::table
+        .filter(failures::email.eq(email))
+        .filter(failures::occurred_at.ge(email_since.trunc_subsecs(6).naive_utc()))
+        .select(count_star())
+        .single_value();
+    let from_addr = failures::table
+        .filter(failures::client_addr.eq(client_addr))
+        .filter(failures::occurred_at.ge(addr_since.trunc_subsecs(6).naive_utc()))
+        .select(count_star())
+        .single_value();
+    let (for_email, from_addr): (Option<i64>, Option<i64>) =
+        diesel::select((for_email, from_addr)).get_result(connection)?;
+    Ok((for_email.unwrap_or_default(), from_addr.unwrap_or_default()))
+}

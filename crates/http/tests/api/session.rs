@@ -1,11 +1,14 @@
 //! Signing in, and the forced change of the initial password.
 
 use actix_web::cookie::SameSite;
+use actix_web::http::Method;
 use serde_json::{Value, json};
 use tessera_access::ADMIN_ROLE;
 use tessera_http::SESSION_COOKIE;
 
-use crate::support::{ADMIN_EMAIL, ADMIN_PASSWORD, Cred, INITIAL_PASSWORD, backends, unknown_id};
+use crate::support::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Cred, INITIAL_PASSWORD, Reply, backends, unknown_id,
+};
 
 /// A wrong password, an unknown e-mail and a malformed e-mail get the very same 401
 /// `bad-credentials` problem (no user enumeration); the right password sets an HttpOnly,
@@ -233,5 +236,70 @@ async fn initial_password_must_be_changed_before_anything_else() {
             "[{}]",
             env.name
         );
+    }
+}
+
+/// A sign-in from `client` (the tests' default is 127.0.0.1).
+async fn sign_in_from(
+    env: &crate::support::Env,
+    client: [u8; 4],
+    email: &str,
+    password: &str,
+) -> Reply {
+    env.raw(
+        &format!("sign in {email} from {client:?}"),
+        crate::support::request(Method::POST, "/v1/session", &Cred::Anonymous)
+            .peer_addr((client, 40_000).into())
+            .set_json(json!({ "email": email, "password": password })),
+    )
+    .await
+}
+
+/// Ten failed sign-ins for an e-mail within 15 minutes lock it: the eleventh is 429 even with
+/// the right password, and an e-mail no user has locks the same way (nothing to learn from
+/// it). Fifty failures from one address lock that address for any e-mail. Other addresses
+/// and e-mails are unaffected.
+#[actix_web::test]
+async fn failed_sign_ins_are_limited_per_email_and_per_address() {
+    for env in backends().await {
+        let guesser = [10, 1, 0, 1];
+        for email in [ADMIN_EMAIL, "nobody@example.com"] {
+            for _ in 0..tessera_http::MAX_SIGN_IN_FAILURES_PER_EMAIL {
+                sign_in_from(&env, guesser, email, "wrong-password-123")
+                    .await
+                    .problem(401, "bad-credentials");
+            }
+            let locked = sign_in_from(&env, [10, 1, 0, 2], email, INITIAL_PASSWORD).await;
+            locked.problem(429, "too-many-attempts");
+            assert_eq!(
+                locked
+                    .headers
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok()),
+                Some("900"),
+                "{}",
+                locked.context
+            );
+        }
+        // Another e-mail from the guesser's address still gets its answer.
+        sign_in_from(&env, guesser, "someone@example.com", "wrong-password-123")
+            .await
+            .problem(401, "bad-credentials");
+
+        // Fifty failures from one address, over many e-mails, lock that address.
+        let spray = [10, 1, 0, 3];
+        for i in 0..tessera_http::MAX_SIGN_IN_FAILURES_PER_ADDRESS {
+            sign_in_from(
+                &env,
+                spray,
+                &format!("user{i}@example.com"),
+                "wrong-password-123",
+            )
+            .await
+            .problem(401, "bad-credentials");
+        }
+        sign_in_from(&env, spray, "fresh@example.com", "wrong-password-123")
+            .await
+            .problem(429, "too-many-attempts");
     }
 }
