@@ -135,6 +135,33 @@ fn start_sender(options: &Options, state: Arc<AppState>) -> Result<(), Box<dyn s
     Ok(())
 }
 
+/// Starts housekeeping: at start and every ten minutes, remove expired sessions and failure
+/// records older than a day (every rate limit looks back at most an hour).
+fn start_housekeeping(state: Arc<AppState>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("tessera-housekeeping".into())
+        .spawn(move || {
+            loop {
+                let now = state.clock.now();
+                let pruned = state.db().map_err(|e| e.to_string()).and_then(|mut db| {
+                    tessera_store::housekeeping::prune(
+                        &mut db,
+                        now,
+                        now - chrono::Duration::days(1),
+                    )
+                    .map_err(|e| e.to_string())
+                });
+                match pruned {
+                    Ok(pruned) if pruned.total() > 0 => tracing::info!(?pruned, "housekeeping"),
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "housekeeping failed"),
+                }
+                std::thread::sleep(std::time::Duration::from_secs(600));
+            }
+        })?;
+    Ok(())
+}
+
 fn write_private(file: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
@@ -215,6 +242,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
             .with_public_url(options.public_url.clone()),
     );
     start_sender(&options, state.clone().into_inner())?;
+    start_housekeeping(state.clone().into_inner())?;
     tracing::info!(bind = %options.bind, public_url = %options.public_url, "serving");
     HttpServer::new(move || {
         let state = state.clone();

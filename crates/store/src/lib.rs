@@ -12,6 +12,7 @@ pub mod api_tokens;
 pub mod audit;
 mod db;
 mod error;
+pub mod housekeeping;
 pub mod items;
 pub mod policies;
 pub mod schema;

@@ -548,3 +548,69 @@ fn nothing_crosses_accounts() {
         );
     }
 }
+
+/// Housekeeping removes expired sessions and failure records older than the cut-off, and
+/// nothing else.
+#[test]
+fn housekeeping_removes_only_what_is_over() {
+    for (name, db) in TestDb::all() {
+        let mut connection = db.migrated();
+        seed_both(&mut connection);
+        let live = session(ACME, ANA, "live", Duration::days(1));
+        let over = session(ACME, BOB, "over", Duration::minutes(5));
+        sessions::insert(&mut connection, &live).expect("live");
+        sessions::insert(&mut connection, &over).expect("over");
+        let later = now() + Duration::hours(1);
+        for (n, at) in [(1, now() - Duration::days(2)), (2, later)] {
+            tessera_store::sharing::record_failure(
+                &mut connection,
+                Uuid::from_u128(n),
+                Some(ACME),
+                "10.0.0.1",
+                at,
+            )
+            .expect("verification failure");
+            sessions::record_sign_in_failure(
+                &mut connection,
+                Uuid::from_u128(n),
+                "ana@acme.test",
+                "10.0.0.1",
+                at,
+            )
+            .expect("sign-in failure");
+        }
+        let pruned =
+            tessera_store::housekeeping::prune(&mut connection, later, later - Duration::days(1))
+                .expect("prune");
+        assert_eq!(
+            pruned,
+            tessera_store::housekeeping::Pruned {
+                sessions: 1,
+                external_sessions: 0,
+                verification_failures: 1,
+                sign_in_failures: 1,
+            },
+            "[{name}]"
+        );
+        assert!(
+            sessions::find_valid(&mut connection, &live.token_hash, later)
+                .expect("find")
+                .is_some(),
+            "[{name}] the live session stays"
+        );
+        let since = later - Duration::hours(1);
+        assert_eq!(
+            sessions::sign_in_failures(&mut connection, "ana@acme.test", since, "10.0.0.1", since)
+                .expect("counts"),
+            (1, 1),
+            "[{name}] the recent failure stays"
+        );
+        assert_eq!(
+            tessera_store::housekeeping::prune(&mut connection, later, later - Duration::days(1))
+                .expect("again")
+                .total(),
+            0,
+            "[{name}]"
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! Removing rows nothing reads any more: expired sessions (internal and external) and
+//! failure counters older than every limit's window. Housekeeping across accounts, like the
+//! outbox sender; the server runs it periodically.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+
+use crate::schema::{external_sessions, sessions, sign_in_failures, verification_failures};
+use crate::{DbConnection, StoreError};
+
+/// How many rows one [`prune`] removed, by table.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    /// Expired sign-in sessions.
+    pub sessions: usize,
+    /// Expired external-site sessions.
+    pub external_sessions: usize,
+    /// Failed code verifications older than the cut-off.
+    pub verification_failures: usize,
+    /// Failed sign-ins older than the cut-off.
+    pub sign_in_failures: usize,
+}
+
+impl Pruned {
+    /// Rows removed in all.
+    pub fn total(&self) -> usize {
+        self.sessions + self.external_sessions + self.verification_failures + self.sign_in_failures
+    }
+}
+
+/// Deletes sessions expired at `now` and failure records older than `failures_before`
+/// (which must lie before every rate limit's window), in one transaction.
+pub fn prune(
+    connection: &mut DbConnection,
+    now: DateTime<Utc>,
+    failures_before: DateTime<Utc>,
+) -> Result<Pruned, StoreError> {
+    let now = now.trunc_subsecs(6).naive_utc();
+    let cut = failures_before.trunc_subsecs(6).naive_utc();
+    connection.transaction(|tx| {
+        Ok(Pruned {
+            sessions: diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))
+                .execute(tx)?,
+            external_sessions: diesel::delete(
+                external_sessions::table.filter(external_sessions::expires_at.le(now)),
+            )
+            .execute(tx)?,
+            verification_failures: diesel::delete(
+                verification_failures::table.filter(verification_failures::occurred_at.lt(cut)),
+            )
+            .execute(tx)?,
+            sign_in_failures: diesel::delete(
+                sign_in_failures::table.filter(sign_in_failures::occurred_at.lt(cut)),
+            )
+            .execute(tx)?,
+        })
+    })
+}
