@@ -135,6 +135,42 @@ fn start_sender(options: &Options, state: Arc<AppState>) -> Result<(), Box<dyn s
     Ok(())
 }
 
+/// Request spans as tracing-actix-web builds them, except on the external site: there the
+/// path holds an invitation's token (`/x/{token}`), so its spans carry the route pattern and
+/// never the path — nothing logged inside such a request can show the secret.
+struct RedactedSpans;
+
+impl tracing_actix_web::RootSpanBuilder for RedactedSpans {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        if !request.path().starts_with("/x/") {
+            return tracing_actix_web::root_span!(request);
+        }
+        use actix_web::HttpMessage;
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %request.match_pattern().unwrap_or_else(|| "default".into()),
+            request_id = %request_id,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
 /// Starts housekeeping: at start and every ten minutes, remove expired sessions and failure
 /// records older than a day (every rate limit looks back at most an hour).
 fn start_housekeeping(state: Arc<AppState>) -> std::io::Result<()> {
@@ -247,7 +283,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     HttpServer::new(move || {
         let state = state.clone();
         App::new()
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<RedactedSpans>::new())
             .configure(move |config| tessera_http::configure(config, state))
     })
     .bind(&options.bind)?

@@ -96,6 +96,8 @@ fn an_invitation_arrives_by_smtp_and_opens_the_shared_workflows() {
             &[
                 ("TESSERA_SMTP_URL", &sink.url()),
                 ("TESSERA_MAIL_FROM", "Tessera <share@tessera.test>"),
+                // Everything logged, so the check below that no secret is has teeth.
+                ("RUST_LOG", "debug"),
             ],
         );
         let (cookie, _) = server.admin_session(INITIAL, ADMIN);
@@ -242,6 +244,11 @@ fn an_invitation_arrives_by_smtp_and_opens_the_shared_workflows() {
         assert_eq!(listed[0]["id"], invitation.as_str());
         assert_eq!(listed[0]["state"], "verified", "[{backend}] {listed}");
         assert_eq!(sink.messages().len(), 1, "nothing else was sent");
+        let log = server.log_text();
+        assert!(
+            !log.contains(&token) && !log.contains(&code),
+            "[{backend}] the link's token and the code are never logged:\n{log}"
+        );
         drop(server);
         let _ = std::fs::remove_dir_all(dir);
     }
