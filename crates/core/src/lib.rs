@@ -18,7 +18,7 @@ mod email;
 mod id;
 mod secret;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use email::normalize_email;
 pub use id::{AccountId, IdParseError, RoleId, ScopeId, UserId};
 pub use secret::{BearerSecret, SecretKey, SecretKeyError, sha256_hex};

@@ -674,3 +674,67 @@ async fn external_sessions_stay_in_their_account() {
         assert!(shown(a_session).await.contains("Onboarding"));
     }
 }
+
+/// Past its expiry (14 days by default) an invitation opens nothing: its link and its code
+/// get the refusal page, a session opened before ends with it, and the list shows it
+/// `expired`.
+#[actix_web::test]
+async fn expired_invitations_open_nothing() {
+    let clock = std::sync::Arc::new(tessera_core::ManualClock::new(chrono::Utc::now()));
+    for env in crate::support::backends_with_clock(clock.clone()).await {
+        let admin = env.admin().await;
+        let ids = share(&env, &admin.cred, &["kim@example.com", "lee@example.com"]).await;
+        let (kim, _) = secrets(&env, ids[0]);
+        let (lee, _) = secrets(&env, ids[1]);
+        let early = cookie_of(&open_with_link(&env, &kim).await, EXTERNAL_COOKIE);
+        let shown = |session: String| {
+            let env = &env;
+            async move {
+                env.raw(
+                    "GET workflows",
+                    page_request(Method::GET, "/x/workflows")
+                        .cookie(Cookie::new(EXTERNAL_COOKIE, session)),
+                )
+                .await
+            }
+        };
+        assert_eq!(shown(early.clone()).await.status.as_u16(), 200);
+
+        clock.advance(chrono::TimeDelta::days(14) + chrono::TimeDelta::seconds(1));
+        let late_link = open_with_link(&env, &lee).await;
+        assert_eq!(late_link.status.as_u16(), 403, "{}", late_link.context);
+        let late_code = post_code(&env, "lee@example.com", &lee.code.to_string()).await;
+        assert_eq!(late_code.status.as_u16(), 403, "{}", late_code.context);
+        assert_eq!(
+            without_csrf(&late_link),
+            without_csrf(&late_code),
+            "[{}] the same refusal",
+            env.name
+        );
+        let ended = shown(early).await;
+        assert_eq!(
+            ended.status.as_u16(),
+            303,
+            "[{}] the session ended",
+            env.name
+        );
+
+        // The Admin's own session has expired too (7 days): sign in again to look.
+        let again = env
+            .session(crate::support::ADMIN_EMAIL, crate::support::ADMIN_PASSWORD)
+            .await;
+        let listed = env
+            .get("/v1/invitations", &again.cred)
+            .await
+            .expect(200)
+            .clone();
+        let states: Vec<&str> = listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|i| i["state"].as_str())
+            .collect();
+        assert_eq!(states, ["expired", "expired"], "[{}] {listed}", env.name);
+        clock.advance(-(chrono::TimeDelta::days(14) + chrono::TimeDelta::seconds(1)));
+    }
+}

@@ -213,6 +213,11 @@ pub struct Env {
 
 /// Every backend of `TestDb::all()`, migrated and bootstrapped, each with its app.
 pub async fn backends() -> Vec<Env> {
+    backends_with_clock(Arc::new(SystemClock)).await
+}
+
+/// Like [`backends`], with the apps reading time from `clock`.
+pub async fn backends_with_clock(clock: Arc<dyn tessera_core::Clock>) -> Vec<Env> {
     let mut envs = Vec::new();
     for (name, db) in TestDb::all() {
         let pool = tessera_store::pool(&db.url, 4).expect("pool");
@@ -232,7 +237,7 @@ pub async fn backends() -> Vec<Env> {
         let state = web::Data::new(AppState::new(
             pool,
             SecretKey::from_bytes([7; 32]),
-            Arc::new(SystemClock),
+            clock.clone(),
             false,
         ));
         let for_app = state.clone();
