@@ -459,3 +459,57 @@ fn kill_9_during_a_share_and_during_delivery_loses_nothing() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// The README's flow with no configuration: sign in, change the password, share a demo
+/// workflow; the e-mail lands in `data/outbox/<Message-ID>.eml`, and its link opens the
+/// workflow.
+#[test]
+fn the_readme_flow_shares_through_an_eml_file() {
+    let dir = temp_dir("readme-flow");
+    let server = Server::start(&dir, None, Some(INITIAL), &[]);
+    let (cookie, _) = server.admin_session(INITIAL, ADMIN);
+    let (_, items) = server.call("GET", "/v1/items", None, &cookie);
+    let workflow = item_id(&items, "demo-supplier-onboarding");
+    let share =
+        json!({ "items": [workflow], "recipients": ["ana@example.com"], "message": "Have a look" });
+    let (status, created) = server.call("POST", "/v1/shares", Some(share), &cookie);
+    assert_eq!(status, 201, "{created}");
+
+    let outbox = dir.join("data/outbox");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let eml = loop {
+        let found = std::fs::read_dir(&outbox).ok().and_then(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .find(|path| path.extension().is_some_and(|e| e == "eml"))
+        });
+        if let Some(path) = found {
+            break path;
+        }
+        assert!(Instant::now() < deadline, "no .eml: {}", server.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let raw = std::fs::read_to_string(&eml).expect("eml");
+    let mail = parse(&raw).expect("a MIME message");
+    assert_eq!(mail.header("To").as_deref(), Some("ana@example.com"));
+    let text = mail.part("text/plain").expect("text part");
+    let site = format!("http://127.0.0.1:{}/x/", server.port);
+    let start = text.find(&site).expect("link") + site.len() - "/x/".len();
+    let path: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let landing = server.send("GET", &path, &[], b"").expect("landing");
+    assert_eq!(landing.status, 200);
+    let csrf = landing.cookie("tessera_csrf").expect("csrf");
+    let opened = post_form(&server, &path, &csrf, &[]);
+    assert_eq!(opened.status, 303, "{}", opened.text);
+    let page = workflows_page(
+        &server,
+        &opened.cookie("tessera_external").expect("session"),
+    );
+    assert!(page.text.contains("Supplier onboarding"), "{}", page.text);
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
