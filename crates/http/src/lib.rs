@@ -146,7 +146,7 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     web::block(move || -> Result<(), ApiError> {
         use diesel::RunQueryDsl;
         diesel::sql_query("SELECT 1")
-            .execute(&mut *app.db()?)
+            .execute(&mut **app.db()?)
             .map_err(tessera_store::StoreError::from)?;
         Ok(())
     })

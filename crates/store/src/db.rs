@@ -1,10 +1,13 @@
 //! One connection type over SQLite and PostgreSQL, a pool, and the embedded migrations.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::result::DatabaseErrorKind;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -107,34 +110,85 @@ impl DatabaseUrl {
     }
 }
 
-/// Opens pooled connections for one [`DatabaseUrl`].
+/// A connection in the pool: the connection, and whether a query on it found the link to the
+/// database gone (then the pool drops it instead of handing it out again). It dereferences to
+/// [`DbConnection`].
+pub struct PoolConnection {
+    connection: DbConnection,
+    lost: Arc<AtomicBool>,
+}
+
+impl std::ops::Deref for PoolConnection {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.connection
+    }
+}
+
+impl std::ops::DerefMut for PoolConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.connection
+    }
+}
+
+/// Watches a connection's queries for one that failed because the connection is gone.
+struct LossWatch(Arc<AtomicBool>);
+
+impl Instrumentation for LossWatch {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery {
+            error: Some(error), ..
+        } = event
+            && matches!(
+                error,
+                diesel::result::Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+                    | diesel::result::Error::BrokenTransactionManager
+            )
+        {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Opens pooled connections for one [`DatabaseUrl`]. A connection is not tested when it is
+/// handed out (that would be one more round trip per request); one whose query found the
+/// database gone is dropped when it comes back, so after a database restart each pooled
+/// connection fails at most one request.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
 }
 
 impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = PoolConnection;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.url.connect().map_err(|error| match error {
+    fn connect(&self) -> Result<PoolConnection, r2d2::Error> {
+        let mut connection = self.url.connect().map_err(|error| match error {
             StoreError::Connection(error) => r2d2::Error::ConnectionError(error),
             other => r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
                 other.to_string(),
             )),
-        })
+        })?;
+        let lost = Arc::new(AtomicBool::new(false));
+        connection.set_instrumentation(LossWatch(Arc::clone(&lost)));
+        Ok(PoolConnection { connection, lost })
     }
 
-    fn is_valid(&self, connection: &mut DbConnection) -> Result<(), r2d2::Error> {
+    fn is_valid(&self, connection: &mut PoolConnection) -> Result<(), r2d2::Error> {
         diesel::sql_query("SELECT 1")
-            .execute(connection)
+            .execute(&mut connection.connection)
             .map(|_| ())
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _connection: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, connection: &mut PoolConnection) -> bool {
+        use diesel::connection::TransactionManager;
+        connection.lost.load(Ordering::Relaxed)
+            || <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(
+                &mut connection.connection,
+            )
     }
 }
 
@@ -154,6 +208,7 @@ pub fn pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(max_size.min(2)))
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(ConnectionManager { url: url.clone() })
         .map_err(|error| StoreError::Pool(error.to_string()))

@@ -23,7 +23,8 @@ pub mod users;
 
 pub use accounts::Account;
 pub use db::{
-    Backend, ConnectionManager, DatabaseUrl, DbConnection, DbPool, POSTGRES_MIGRATIONS, PooledDb,
-    SQLITE_MIGRATIONS, begin_write, pool, revert_all_migrations, run_migrations,
+    Backend, ConnectionManager, DatabaseUrl, DbConnection, DbPool, POSTGRES_MIGRATIONS,
+    PoolConnection, PooledDb, SQLITE_MIGRATIONS, begin_write, pool, revert_all_migrations,
+    run_migrations,
 };
 pub use error::StoreError;

@@ -13,5 +13,6 @@ mod accounts;
 mod items;
 mod migrations;
 mod policies;
+mod pool;
 mod sessions;
 mod sharing;
