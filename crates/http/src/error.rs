@@ -31,6 +31,12 @@ pub enum ApiError {
     /// Wrong e-mail or password (the same answer for both).
     #[error("wrong e-mail or password")]
     BadCredentials,
+    /// The path exists, but not with this method.
+    #[error("this path answers only {allow}")]
+    MethodNotAllowed {
+        /// The methods it answers (the `Allow` header).
+        allow: &'static str,
+    },
     /// Too many failed attempts for this e-mail or from this address; try again later.
     #[error("too many failed attempts: try again in {retry_after_seconds} s")]
     TooManyAttempts {
@@ -149,6 +155,12 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
                 "bad-credentials",
                 "Wrong e-mail or password",
+                None,
+            ),
+            ApiError::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
                 None,
             ),
             ApiError::TooManyAttempts { .. } => (
@@ -351,14 +363,19 @@ impl ResponseError for ApiError {
         }
         let problem = self.problem();
         let mut response = HttpResponse::build(self.status_code());
-        if let ApiError::TooManyAttempts {
-            retry_after_seconds,
-        } = self
-        {
-            response.insert_header((
-                actix_web::http::header::RETRY_AFTER,
-                retry_after_seconds.to_string(),
-            ));
+        match self {
+            ApiError::TooManyAttempts {
+                retry_after_seconds,
+            } => {
+                response.insert_header((
+                    actix_web::http::header::RETRY_AFTER,
+                    retry_after_seconds.to_string(),
+                ));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((actix_web::http::header::ALLOW, *allow));
+            }
+            _ => {}
         }
         response
             .content_type("application/problem+json")

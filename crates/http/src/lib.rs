@@ -60,61 +60,102 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
             }
             .into()
         }))
-        .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics::metrics))
-        .route("/openapi.json", web::get().to(openapi_json))
-        .route("/x/verify", web::get().to(external::verify_form))
-        .route("/x/verify", web::post().to(external::verify))
-        .route("/x/workflows", web::get().to(external::workflows))
-        .route("/x/{token}", web::get().to(external::landing))
-        .route("/x/{token}", web::post().to(external::follow_link))
+        .service(methods("/healthz", "GET").route(web::get().to(healthz)))
+        .service(methods("/readyz", "GET").route(web::get().to(readyz)))
+        .service(methods("/metrics", "GET").route(web::get().to(metrics::metrics)))
+        .service(methods("/openapi.json", "GET").route(web::get().to(openapi_json)))
+        .service(
+            methods("/x/verify", "GET, POST")
+                .route(web::get().to(external::verify_form))
+                .route(web::post().to(external::verify)),
+        )
+        .service(methods("/x/workflows", "GET").route(web::get().to(external::workflows)))
+        .service(
+            methods("/x/{token}", "GET, POST")
+                .route(web::get().to(external::landing))
+                .route(web::post().to(external::follow_link)),
+        )
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi()),
         )
         .service(
             web::scope("/v1")
                 .wrap(actix_web::middleware::from_fn(metrics::track))
-                .route("/session", web::post().to(session::sign_in))
-                .route("/session", web::delete().to(session::sign_out))
-                .route(
-                    "/session/password",
-                    web::post().to(session::change_password),
+                .service(
+                    methods("/session", "POST, DELETE")
+                        .route(web::post().to(session::sign_in))
+                        .route(web::delete().to(session::sign_out)),
                 )
-                .route("/tokens", web::post().to(session::create_token))
-                .route("/tokens/{id}", web::delete().to(session::delete_token))
-                .route("/users", web::get().to(users::list))
-                .route("/users", web::post().to(users::add))
-                .route("/users/{id}/role", web::put().to(users::change_role))
-                .route("/users/{id}", web::delete().to(users::delete))
-                .route("/roles", web::get().to(roles::list))
-                .route("/roles", web::post().to(roles::create))
-                .route("/roles/{id}", web::get().to(roles::get))
-                .route("/roles/{id}", web::put().to(roles::update))
-                .route("/roles/{id}", web::delete().to(roles::delete))
-                .route("/features", web::get().to(features::list))
-                .route("/features/{kind}", web::post().to(features::add))
-                .route("/items", web::get().to(catalog::list_items))
-                .route("/items/{external_id}", web::put().to(catalog::put_item))
-                .route("/groups", web::get().to(catalog::list_groups))
-                .route("/groups", web::post().to(catalog::create_group))
-                .route("/groups/{id}", web::put().to(catalog::update_group))
-                .route("/groups/{id}", web::delete().to(catalog::delete_group))
-                .route("/shares", web::post().to(sharing::create_share))
-                .route("/invitations", web::get().to(sharing::list_invitations))
-                .route(
-                    "/invitations/{id}/{action}",
-                    web::post().to(sharing::act_on_invitation),
+                .service(
+                    methods("/session/password", "POST")
+                        .route(web::post().to(session::change_password)),
                 )
-                .route("/check", web::post().to(checks::check))
-                .route("/checks", web::post().to(checks::batch))
-                .route("/explain", web::post().to(checks::explain))
-                .route("/who-can", web::get().to(checks::who_can))
-                .route("/what-can", web::get().to(checks::what_can)),
+                .service(methods("/tokens", "POST").route(web::post().to(session::create_token)))
+                .service(
+                    methods("/tokens/{id}", "DELETE")
+                        .route(web::delete().to(session::delete_token)),
+                )
+                .service(
+                    methods("/users", "GET, POST")
+                        .route(web::get().to(users::list))
+                        .route(web::post().to(users::add)),
+                )
+                .service(
+                    methods("/users/{id}/role", "PUT").route(web::put().to(users::change_role)),
+                )
+                .service(methods("/users/{id}", "DELETE").route(web::delete().to(users::delete)))
+                .service(
+                    methods("/roles", "GET, POST")
+                        .route(web::get().to(roles::list))
+                        .route(web::post().to(roles::create)),
+                )
+                .service(
+                    methods("/roles/{id}", "GET, PUT, DELETE")
+                        .route(web::get().to(roles::get))
+                        .route(web::put().to(roles::update))
+                        .route(web::delete().to(roles::delete)),
+                )
+                .service(methods("/features", "GET").route(web::get().to(features::list)))
+                .service(methods("/features/{kind}", "POST").route(web::post().to(features::add)))
+                .service(methods("/items", "GET").route(web::get().to(catalog::list_items)))
+                .service(
+                    methods("/items/{external_id}", "PUT").route(web::put().to(catalog::put_item)),
+                )
+                .service(
+                    methods("/groups", "GET, POST")
+                        .route(web::get().to(catalog::list_groups))
+                        .route(web::post().to(catalog::create_group)),
+                )
+                .service(
+                    methods("/groups/{id}", "PUT, DELETE")
+                        .route(web::put().to(catalog::update_group))
+                        .route(web::delete().to(catalog::delete_group)),
+                )
+                .service(methods("/shares", "POST").route(web::post().to(sharing::create_share)))
+                .service(
+                    methods("/invitations", "GET").route(web::get().to(sharing::list_invitations)),
+                )
+                .service(
+                    methods("/invitations/{id}/{action}", "POST")
+                        .route(web::post().to(sharing::act_on_invitation)),
+                )
+                .service(methods("/check", "POST").route(web::post().to(checks::check)))
+                .service(methods("/checks", "POST").route(web::post().to(checks::batch)))
+                .service(methods("/explain", "POST").route(web::post().to(checks::explain)))
+                .service(methods("/who-can", "GET").route(web::get().to(checks::who_can)))
+                .service(methods("/what-can", "GET").route(web::get().to(checks::what_can))),
         )
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(ApiError::NotFound { what: "route" })
         }));
+}
+
+/// A resource at `path` whose methods are added with `.route(…)`; any other method gets 405
+/// `method-not-allowed` naming the `allow`ed ones.
+fn methods(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow })
+    }))
 }
 
 /// The OpenAPI 3.1 description of every endpoint.

@@ -36,3 +36,38 @@ async fn probes_answer_and_unknown_routes_are_404_problems() {
             .problem(404, "not-found");
     }
 }
+
+/// A known path with a method it does not answer is a 405 problem whose `Allow` header names
+/// the methods it does answer — before any credential is asked for.
+#[actix_web::test]
+async fn a_known_path_with_another_method_is_405() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        for (method, path, allow) in [
+            ("DELETE", "/v1/users", "GET, POST"),
+            ("GET", "/v1/session/password", "POST"),
+            (
+                "PATCH",
+                "/v1/roles/00000000-0000-0000-0000-000000000001",
+                "GET, PUT, DELETE",
+            ),
+            ("PUT", "/healthz", "GET"),
+            ("DELETE", "/x/verify", "GET, POST"),
+        ] {
+            let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
+            let reply = env
+                .raw(
+                    &format!("{method} {path}"),
+                    crate::support::request(method.clone(), path, &admin.cred),
+                )
+                .await;
+            reply.problem(405, "method-not-allowed");
+            assert_eq!(
+                reply.headers.get("allow").and_then(|v| v.to_str().ok()),
+                Some(allow),
+                "{}",
+                reply.context
+            );
+        }
+    }
+}
