@@ -77,12 +77,15 @@ impl FeatureTree {
 
     /// The id of the feature at `path`.
     pub fn id(&self, path: &str) -> Result<FeatureId, AccessError> {
-        self.by_path
-            .get(path)
-            .copied()
-            .ok_or_else(|| AccessError::UnknownFeature {
-                path: path.to_owned(),
-            })
+        match self.by_path.get(path) {
+            Some(id) => Ok(*id),
+            // Only on a miss: say whether the path is malformed or merely absent.
+            None => Err(crate::FeaturePath::parse(path).err().unwrap_or_else(|| {
+                AccessError::UnknownFeature {
+                    path: path.to_owned(),
+                }
+            })),
+        }
     }
 
     /// True when `id` belongs to this tree.
@@ -249,6 +252,19 @@ impl From<FeatureTree> for TreeDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lookup_miss_says_malformed_or_absent() {
+        let tree = FeatureTree::builder().feature("a").build().unwrap();
+        assert!(matches!(
+            tree.id("a//b"),
+            Err(AccessError::InvalidPath { .. })
+        ));
+        assert!(matches!(
+            tree.id("a/b"),
+            Err(AccessError::UnknownFeature { .. })
+        ));
+    }
 
     #[test]
     fn builder_orders_parents_first() {
