@@ -20,6 +20,7 @@ use tessera_invitations::{InvitationState, VerificationCode, link_tag};
 use tessera_store::sharing::{self, StoredInvitation};
 use tessera_store::{DbConnection, items};
 
+use crate::sharing::invitation_event;
 use crate::{ApiError, AppState, new_uuid};
 
 /// The external session's cookie.
@@ -166,28 +167,6 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-/// Records an invitation's transition made by its recipient (no actor; the client address).
-fn record(
-    tx: &mut DbConnection,
-    stored: &StoredInvitation,
-    action: &str,
-    detail: serde_json::Value,
-    client_addr: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let event = tessera_store::audit::AuditEvent {
-        id: new_uuid(),
-        account: stored.account,
-        occurred_at: now,
-        actor: None,
-        action: action.to_owned(),
-        target: Some(Uuid::from_bytes(stored.invitation.id).to_string()),
-        detail: detail.to_string(),
-        client_addr,
-    };
-    Ok(tessera_store::audit::insert(tx, &event)?)
-}
-
 /// Starts an external session for `stored`, verified now; returns the session cookie.
 fn open_session(
     tx: &mut DbConnection,
@@ -204,7 +183,15 @@ fn open_session(
         (now + Duration::days(EXTERNAL_SESSION_DAYS)).min(stored.invitation.expires_at);
     sharing::insert_external_session(tx, stored.account, id, &secret.hash(), now, expires_at)?;
     let detail = json!({ "with": how, "recipient": stored.invitation.recipient });
-    record(tx, stored, "invitation.verified", detail, client_addr, now)?;
+    invitation_event(
+        tx,
+        stored.account,
+        id,
+        "invitation.verified",
+        detail,
+        client_addr,
+        now,
+    )?;
     Ok(Cookie::build(EXTERNAL_COOKIE, secret.to_string())
         .path("/x")
         .http_only(true)
@@ -261,9 +248,10 @@ pub async fn follow_link(
             }
             if before != InvitationState::Opened && before != InvitationState::Verified {
                 // The link was followed: opened, then verified by the same request.
-                record(
+                invitation_event(
                     tx,
-                    &stored,
+                    stored.account,
+                    Uuid::from_bytes(stored.invitation.id),
                     "invitation.opened",
                     json!({}),
                     client_addr.clone(),
@@ -306,6 +294,12 @@ pub struct VerifyForm {
     pub csrf: String,
 }
 
+/// The HMAC a code check costs, spent on nothing: a refusal that tries no invitation does
+/// the same work as one that does.
+fn spend_one_hmac(key: &tessera_core::SecretKey, code: &VerificationCode) {
+    let _ = key.verify(tessera_invitations::CODE_PURPOSE, code.as_bytes(), &[0; 32]);
+}
+
 /// `POST /x/verify`: e-mail and code. A wrong code counts against every invitation to that
 /// address; the fifth voids the code. Unknown address, wrong, voided, expired or revoked: one
 /// answer.
@@ -342,14 +336,12 @@ pub async fn verify(
                 sharing::failure_counts(tx, &client, &accounts, hour_ago)?;
             if from_addr >= MAX_FAILURES_PER_ADDRESS {
                 // The same work and the same answer as any other refusal; nothing is tried.
-                let _ =
-                    app2.key
-                        .verify(tessera_invitations::CODE_PURPOSE, code.as_bytes(), &[0; 32]);
+                spend_one_hmac(&app2.key, &code);
                 return Ok(None);
             }
             // An account past its hourly limit has its invitations left untried (another
             // account's invitation to the same address is still tried).
-            let mut failed_accounts: Vec<Option<tessera_core::AccountId>> = accounts
+            let mut counted_in: Vec<Option<tessera_core::AccountId>> = accounts
                 .iter()
                 .zip(&in_accounts)
                 .filter(|(_, failures)| **failures < MAX_FAILURES_PER_ACCOUNT)
@@ -357,40 +349,30 @@ pub async fn verify(
                 .collect();
             let candidates: Vec<StoredInvitation> = candidates
                 .into_iter()
-                .filter(|c| failed_accounts.contains(&Some(c.account)))
+                .filter(|c| counted_in.contains(&Some(c.account)))
                 .collect();
-            if failed_accounts.is_empty() {
-                failed_accounts.push(None);
+            if counted_in.is_empty() {
+                counted_in.push(None);
             }
             if candidates.is_empty() {
-                for account in &failed_accounts {
+                for account in &counted_in {
                     sharing::record_failure(tx, new_uuid(), *account, &client, now)?;
                 }
                 // The same work as a wrong code: one HMAC.
-                let _ =
-                    app2.key
-                        .verify(tessera_invitations::CODE_PURPOSE, code.as_bytes(), &[0; 32]);
+                spend_one_hmac(&app2.key, &code);
                 return Ok(None);
             }
-            let mut opened = None;
-            let mut tried = Vec::with_capacity(candidates.len());
             for mut stored in candidates {
-                let mut attempt = stored.invitation.clone();
-                if opened.is_none() && attempt.verify_code(&app2.key, &code, now).is_ok() {
-                    stored.invitation = attempt;
-                    opened = Some(stored);
-                } else {
-                    let _ = stored.invitation.verify_code(&app2.key, &code, now);
-                    tried.push(stored);
+                let failures = stored.invitation.code_failures;
+                if stored.invitation.verify_code(&app2.key, &code, now).is_ok() {
+                    return open_session(tx, &app2, &mut stored, "code", client_addr, now)
+                        .map(Some);
+                }
+                if stored.invitation.code_failures != failures {
+                    sharing::update_invitation(tx, stored.account, &stored.invitation)?;
                 }
             }
-            if let Some(mut stored) = opened {
-                return open_session(tx, &app2, &mut stored, "code", client_addr, now).map(Some);
-            }
-            for stored in &tried {
-                sharing::update_invitation(tx, stored.account, &stored.invitation)?;
-            }
-            for account in &failed_accounts {
+            for account in &counted_in {
                 sharing::record_failure(tx, new_uuid(), *account, &client, now)?;
             }
             Ok(None)

@@ -9,12 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
-use tessera_core::Uuid;
-use tessera_invitations::InvitationState;
 use tessera_mail::{Delivery, Envelope, InvitationEmail, Mailer, SharedWorkflow, Templates};
 use tessera_store::sharing::{self, OutboxMessage, Outcome};
 use tessera_store::{DbConnection, items, users};
 
+use crate::sharing::invitation_event;
 use crate::{ApiError, AppState};
 
 /// How long a claimed message may stay unconfirmed before another attempt sends it again
@@ -241,54 +240,38 @@ impl Sender {
                 return Ok(());
             };
             let mut stored = sharing::get_invitation(tx, message.account, id)?;
-            let before = stored.invitation.state;
-            // Each transition is its own audit event (sent, then delivered).
-            let mut steps = Vec::with_capacity(2);
-            let mut step =
-                |invitation: &mut tessera_invitations::Invitation,
-                 transition: fn(&mut tessera_invitations::Invitation)| {
-                    let was = invitation.state;
-                    transition(invitation);
-                    if invitation.state != was {
-                        steps.push(invitation.state);
-                    }
-                };
+            // Each state it passes through is its own audit event (sent, then delivered).
+            let mut trail = vec![stored.invitation.state];
             match outcome {
                 Outcome::Sent => {
-                    step(&mut stored.invitation, |i| i.mark_sent());
-                    step(&mut stored.invitation, |i| i.mark_delivered());
+                    stored.invitation.mark_sent();
+                    trail.push(stored.invitation.state);
+                    stored.invitation.mark_delivered();
+                    trail.push(stored.invitation.state);
                 }
-                Outcome::Bounced(_) => step(&mut stored.invitation, |i| i.mark_bounced()),
+                Outcome::Bounced(_) => {
+                    stored.invitation.mark_bounced();
+                    trail.push(stored.invitation.state);
+                }
                 Outcome::RetryAt(..) | Outcome::Failed(_) => {}
             }
-            if stored.invitation.state != before {
+            trail.dedup();
+            if trail.len() > 1 {
                 sharing::update_invitation(tx, message.account, &stored.invitation)?;
             }
-            for state in steps {
-                invitation_event(tx, message.account, id, state, now)?;
+            for state in trail.iter().skip(1) {
+                let action = format!("invitation.{}", state.as_str());
+                invitation_event(
+                    tx,
+                    message.account,
+                    id,
+                    &action,
+                    serde_json::json!({}),
+                    None,
+                    now,
+                )?;
             }
             Ok(())
         })
     }
-}
-
-/// Records an invitation's state change made by the system (no actor).
-fn invitation_event(
-    tx: &mut DbConnection,
-    account: tessera_core::AccountId,
-    invitation: Uuid,
-    state: InvitationState,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let event = tessera_store::audit::AuditEvent {
-        id: crate::new_uuid(),
-        account,
-        occurred_at: now,
-        actor: None,
-        action: format!("invitation.{}", state.as_str()),
-        target: Some(invitation.to_string()),
-        detail: "{}".to_owned(),
-        client_addr: None,
-    };
-    Ok(tessera_store::audit::insert(tx, &event)?)
 }

@@ -136,6 +136,30 @@ fn audit(
     Ok(tessera_store::audit::insert(tx, &event)?)
 }
 
+/// Records an invitation's transition made by its recipient or by the system (no actor;
+/// the recipient's client address when there is one).
+pub(crate) fn invitation_event(
+    tx: &mut DbConnection,
+    account: AccountId,
+    invitation: Uuid,
+    action: &str,
+    detail: serde_json::Value,
+    client_addr: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let event = tessera_store::audit::AuditEvent {
+        id: new_uuid(),
+        account,
+        occurred_at: now,
+        actor: None,
+        action: action.to_owned(),
+        target: Some(invitation.to_string()),
+        detail: detail.to_string(),
+        client_addr,
+    };
+    Ok(tessera_store::audit::insert(tx, &event)?)
+}
+
 /// Shares workflows with outside e-mail addresses.
 #[utoipa::path(
     post,
