@@ -726,8 +726,8 @@ pub fn record_failure(
 }
 
 /// Failed verifications since `since`: from `client_addr` (in any account), and against
-/// each of `accounts` (from anywhere), in that order — one round trip for up to two
-/// accounts (the usual case), one more per further pair.
+/// each of `accounts` (from anywhere), in that order — one round trip for the address and
+/// the first account, one more per further account.
 pub fn failure_counts(
     connection: &mut DbConnection,
     client_addr: &str,
@@ -751,20 +751,18 @@ pub fn failure_counts(
             .select(count_star())
             .single_value()
     };
-    let (by_addr, first, second): (Option<i64>, Option<i64>, Option<i64>) = match accounts {
-        [] => diesel::select((from_addr(), from_addr(), from_addr())).get_result(connection)?,
-        [one] => {
-            diesel::select((from_addr(), in_account(one), from_addr())).get_result(connection)?
+    // The usual case — an address invited by one account — is one round trip.
+    let (by_addr, first): (Option<i64>, Option<i64>) = match accounts.first() {
+        Some(account) => {
+            diesel::select((from_addr(), in_account(account))).get_result(connection)?
         }
-        [one, two, ..] => diesel::select((from_addr(), in_account(one), in_account(two)))
-            .get_result(connection)?,
+        None => (diesel::select(from_addr()).get_result(connection)?, None),
     };
-    let mut by_account: Vec<i64> = [first, second]
-        .into_iter()
-        .take(accounts.len())
-        .map(Option::unwrap_or_default)
-        .collect();
-    for account in accounts.iter().skip(2) {
+    let mut by_account = Vec::with_capacity(accounts.len());
+    if !accounts.is_empty() {
+        by_account.push(first.unwrap_or_default());
+    }
+    for account in accounts.iter().skip(1) {
         let count: Option<i64> = diesel::select(in_account(account)).get_result(connection)?;
         by_account.push(count.unwrap_or_default());
     }
