@@ -1,10 +1,11 @@
 //! Accounts (tenants) and their policy version.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_access::PolicyVersion;
 use tessera_core::AccountId;
 
+use crate::db::micros;
 use crate::schema::accounts;
 use crate::{DbConnection, StoreError};
 
@@ -60,7 +61,7 @@ pub fn create(
         id: id.to_string(),
         name: name.to_owned(),
         policy_version: 0,
-        created_at: now.trunc_subsecs(6).naive_utc(),
+        created_at: micros(now),
     };
     diesel::insert_into(accounts::table)
         .values(&row)

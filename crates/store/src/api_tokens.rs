@@ -1,10 +1,11 @@
 //! Named API tokens of a user. As with sessions, the caller hashes the secret (SHA-256,
 //! hex) and storage only ever sees the hash.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_core::{AccountId, UserId, Uuid};
 
+use crate::db::micros;
 use crate::schema::api_tokens;
 use crate::{DbConnection, StoreError};
 
@@ -73,8 +74,8 @@ pub fn insert(connection: &mut DbConnection, token: &ApiToken) -> Result<(), Sto
         user_id: token.user.to_string(),
         name: token.name.clone(),
         token_hash: token.token_hash.clone(),
-        created_at: token.created_at.trunc_subsecs(6).naive_utc(),
-        expires_at: token.expires_at.trunc_subsecs(6).naive_utc(),
+        created_at: micros(token.created_at),
+        expires_at: micros(token.expires_at),
     };
     diesel::insert_into(api_tokens::table)
         .values(&row)
@@ -94,7 +95,7 @@ pub fn find_valid(
 ) -> Result<Option<ApiToken>, StoreError> {
     api_tokens::table
         .filter(api_tokens::token_hash.eq(token_hash))
-        .filter(api_tokens::expires_at.gt(now.trunc_subsecs(6).naive_utc()))
+        .filter(api_tokens::expires_at.gt(micros(now)))
         .select(ApiTokenRow::as_select())
         .first(connection)
         .optional()?

@@ -1,10 +1,11 @@
 //! The audit log of an account: append and read back, newest first. Storage keeps each
 //! event as given; `detail` is JSON text it never looks into.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_core::{AccountId, UserId, Uuid};
 
+use crate::db::micros;
 use crate::schema::audit_events;
 use crate::{DbConnection, StoreError};
 
@@ -78,7 +79,7 @@ pub fn insert(connection: &mut DbConnection, event: &AuditEvent) -> Result<(), S
     let row = AuditEventRow {
         account_id: event.account.to_string(),
         id: event.id.to_string(),
-        occurred_at: event.occurred_at.trunc_subsecs(6).naive_utc(),
+        occurred_at: micros(event.occurred_at),
         actor_user_id: event.actor.map(|actor| actor.to_string()),
         action: event.action.clone(),
         target: event.target.clone(),
@@ -103,7 +104,7 @@ pub fn list(
         .filter(audit_events::account_id.eq(account.to_string()))
         .into_boxed();
     if let Some(since) = since {
-        query = query.filter(audit_events::occurred_at.ge(since.trunc_subsecs(6).naive_utc()));
+        query = query.filter(audit_events::occurred_at.ge(micros(since)));
     }
     query
         .order((audit_events::occurred_at.desc(), audit_events::id.desc()))

@@ -32,6 +32,12 @@ macro_rules! per_backend {
 }
 pub(crate) use per_backend;
 
+/// An instant as both backends store it: UTC, to the microsecond.
+pub(crate) fn micros(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    at.trunc_subsecs(6).naive_utc()
+}
+
 /// A connection to either backend. Query bodies are written once against it.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

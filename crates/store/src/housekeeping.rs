@@ -2,9 +2,10 @@
 //! failure counters older than every limit's window. Housekeeping across accounts, like the
 //! outbox sender; the server runs it periodically.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::micros;
 use crate::schema::{external_sessions, sessions, sign_in_failures, verification_failures};
 use crate::{DbConnection, StoreError};
 
@@ -35,8 +36,8 @@ pub fn prune(
     now: DateTime<Utc>,
     failures_before: DateTime<Utc>,
 ) -> Result<Pruned, StoreError> {
-    let now = now.trunc_subsecs(6).naive_utc();
-    let cut = failures_before.trunc_subsecs(6).naive_utc();
+    let now = micros(now);
+    let cut = micros(failures_before);
     connection.transaction(|tx| {
         Ok(Pruned {
             sessions: diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))

@@ -1,11 +1,12 @@
 //! The catalog of shareable items (workflows, tasks, wish lists) an embedding product
 //! registers, and its recipient groups.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_core::{AccountId, Uuid};
 use tessera_invitations::{Item, ItemKind};
 
+use crate::db::micros;
 use crate::db::per_backend;
 use crate::schema::{items, recipient_group_members, recipient_groups, wish_list_entries};
 use crate::{DbConnection, StoreError};
@@ -82,7 +83,7 @@ pub fn upsert(
         .select(items::id)
         .first(connection)
         .optional()?;
-    let updated_at = item.updated_at.trunc_subsecs(6).naive_utc();
+    let updated_at = micros(item.updated_at);
     let id = match existing {
         Some(id) => {
             diesel::update(items::table.find((&account_id, &id)))

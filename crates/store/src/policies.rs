@@ -6,11 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_access::{FeatureId, FeaturePath, Level, Policy, PolicyVersion, Role, Setting};
 use tessera_core::{AccountId, RoleId, ScopeId, UserId};
 
+use crate::db::micros;
 use crate::db::per_backend;
 use crate::schema::{features, role_settings, roles, scoped_assignments, users};
 use crate::{DbConnection, StoreError, accounts};
@@ -87,7 +88,7 @@ fn insert_roles(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let account_id = account.to_string();
-    let created_at = now.trunc_subsecs(6).naive_utc();
+    let created_at = micros(now);
     let rows: Vec<RoleRow<'_>> = roles
         .iter()
         .map(|role| RoleRow {

@@ -1,10 +1,11 @@
 //! Sign-in sessions. The caller draws the secret and hashes it (SHA-256, hex); storage only
 //! ever sees the hash, so a leaked table does not sign anyone in.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_core::{AccountId, UserId};
 
+use crate::db::micros;
 use crate::schema::sessions;
 use crate::{DbConnection, StoreError};
 
@@ -60,8 +61,8 @@ pub fn insert(connection: &mut DbConnection, session: &Session) -> Result<(), St
         token_hash: session.token_hash.clone(),
         account_id: session.account.to_string(),
         user_id: session.user.to_string(),
-        created_at: session.created_at.trunc_subsecs(6).naive_utc(),
-        expires_at: session.expires_at.trunc_subsecs(6).naive_utc(),
+        created_at: micros(session.created_at),
+        expires_at: micros(session.expires_at),
     };
     diesel::insert_into(sessions::table)
         .values(&row)
@@ -81,7 +82,7 @@ pub fn find_valid(
 ) -> Result<Option<Session>, StoreError> {
     sessions::table
         .filter(sessions::token_hash.eq(token_hash))
-        .filter(sessions::expires_at.gt(now.trunc_subsecs(6).naive_utc()))
+        .filter(sessions::expires_at.gt(micros(now)))
         .select(SessionRow::as_select())
         .first(connection)
         .optional()?
@@ -147,10 +148,10 @@ pub fn delete_expired(
     connection: &mut DbConnection,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    Ok(diesel::delete(
-        sessions::table.filter(sessions::expires_at.le(now.trunc_subsecs(6).naive_utc())),
+    Ok(
+        diesel::delete(sessions::table.filter(sessions::expires_at.le(micros(now))))
+            .execute(connection)?,
     )
-    .execute(connection)?)
 }
 
 /// Records a failed sign-in for `email` (as typed, normalized; whether or not a user has it)
@@ -168,7 +169,7 @@ pub fn record_sign_in_failure(
             sign_in_failures::id.eq(id.to_string()),
             sign_in_failures::email.eq(email),
             sign_in_failures::client_addr.eq(client_addr),
-            sign_in_failures::occurred_at.eq(now.trunc_subsecs(6).naive_utc()),
+            sign_in_failures::occurred_at.eq(micros(now)),
         ))
         .execute(connection)?;
     Ok(())
@@ -187,12 +188,12 @@ pub fn sign_in_failures(
     use diesel::dsl::count_star;
     let for_email = failures::table
         .filter(failures::email.eq(email))
-        .filter(failures::occurred_at.ge(email_since.trunc_subsecs(6).naive_utc()))
+        .filter(failures::occurred_at.ge(micros(email_since)))
         .select(count_star())
         .single_value();
     let from_addr = failures::table
         .filter(failures::client_addr.eq(client_addr))
-        .filter(failures::occurred_at.ge(addr_since.trunc_subsecs(6).naive_utc()))
+        .filter(failures::occurred_at.ge(micros(addr_since)))
         .select(count_star())
         .single_value();
     let (for_email, from_addr): (Option<i64>, Option<i64>) =

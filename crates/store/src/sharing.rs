@@ -4,11 +4,12 @@
 //! its account: an invitation by the HMAC of its link token, and invitations by recipient
 //! e-mail (for a typed code). Everything else takes the account first.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_core::{AccountId, Uuid};
 use tessera_invitations::{Invitation, InvitationState};
 
+use crate::db::micros;
 use crate::db::per_backend;
 use crate::schema::{invitations, outbox, share_items, shares};
 use crate::{DbConnection, StoreError};
@@ -35,10 +36,6 @@ fn unhex<const N: usize>(text: &str) -> Result<[u8; N], StoreError> {
 /// The stored HMAC text of a link tag (what [`find_by_link_tag`] takes).
 pub fn link_tag_text(tag: &[u8; 32]) -> String {
     hex(tag)
-}
-
-fn micros(at: DateTime<Utc>) -> chrono::NaiveDateTime {
-    at.trunc_subsecs(6).naive_utc()
 }
 
 fn state_name(state: InvitationState) -> Result<&'static str, StoreError> {

@@ -1,10 +1,11 @@
 //! Users of an account: e-mail, password hash (argon2id, made by the caller), the
 //! must-change flag and the one account-wide role.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_core::{AccountId, RoleId, UserId};
 
+use crate::db::micros;
 use crate::schema::users;
 use crate::{DbConnection, StoreError};
 
@@ -70,7 +71,7 @@ pub fn insert(
         password_hash: user.password_hash.clone(),
         must_change_password: user.must_change_password,
         role_id: user.role.to_string(),
-        created_at: user.created_at.trunc_subsecs(6).naive_utc(),
+        created_at: micros(user.created_at),
     };
     diesel::insert_into(users::table)
         .values(&row)
