@@ -44,7 +44,8 @@ pub use level::{Level, Setting};
 pub use path::{FeaturePath, MAX_DEPTH, MAX_PATH_LEN, MAX_SEGMENT_LEN};
 pub use policy::{CheckQuery, Explanation, Grant, Policy, PolicyDocument, PolicyVersion, RoleInfo};
 pub use role::{
-    ADMIN_ROLE, MAX_ROLE_NAME_CHARS, PREDEFINED_ROLES, Role, STANDARD_ROOTS, predefined_roles,
+    ADMIN_ROLE, CUSTOMIZE, EDIT_LANGUAGES, INSIGHTS, MAX_ROLE_NAME_CHARS, PREDEFINED_ROLES,
+    PUBLISH_RIGHTS, Role, SETTINGS, STANDARD_ROOTS, USER_MANAGEMENT, WORKSPACE, predefined_roles,
 };
-pub use standard::standard_tree;
+pub use standard::{app_feature, standard_tree};
 pub use tree::{FeatureId, FeatureTree, FeatureTreeBuilder, TreeDocument};

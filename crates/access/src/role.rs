@@ -96,15 +96,30 @@ impl Role {
     }
 }
 
+/// The standard top-level feature holding the apps (`workspace/app:<app>`).
+pub const WORKSPACE: &str = "workspace";
+/// The standard top-level feature for analytics.
+pub const INSIGHTS: &str = "insights";
+/// The standard top-level feature for managing users and their roles.
+pub const USER_MANAGEMENT: &str = "user_management";
+/// The standard top-level feature for editing languages.
+pub const EDIT_LANGUAGES: &str = "edit_languages";
+/// The standard top-level feature for account settings.
+pub const SETTINGS: &str = "settings";
+/// The standard top-level feature holding the environments (and systems) one may publish to.
+pub const PUBLISH_RIGHTS: &str = "publish_rights";
+/// The standard top-level feature for customization.
+pub const CUSTOMIZE: &str = "customize";
+
 /// The top-level features of the standard tree, in the order of the SPEC table.
 pub const STANDARD_ROOTS: [&str; 7] = [
-    "workspace",
-    "insights",
-    "user_management",
-    "edit_languages",
-    "settings",
-    "publish_rights",
-    "customize",
+    WORKSPACE,
+    INSIGHTS,
+    USER_MANAGEMENT,
+    EDIT_LANGUAGES,
+    SETTINGS,
+    PUBLISH_RIGHTS,
+    CUSTOMIZE,
 ];
 
 const N: Option<Level> = None;

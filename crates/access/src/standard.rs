@@ -11,7 +11,10 @@
 //! customize
 //! ```
 
-use crate::{AccessError, FeatureId, FeaturePath, FeatureTree, Policy, STANDARD_ROOTS};
+use crate::{
+    AccessError, FeatureId, FeaturePath, FeatureTree, PUBLISH_RIGHTS, Policy, STANDARD_ROOTS,
+    WORKSPACE,
+};
 
 /// Builds the standard tree for the given apps, environments and systems. With no systems,
 /// environments hang under `publish_rights`; with systems, under each system.
@@ -34,11 +37,11 @@ pub fn standard_tree(
         tree.add_path(root)?;
     }
     for app in apps {
-        tree.add_path(&app_path(app))?;
+        tree.add_path(&app_feature(app))?;
     }
     if systems.is_empty() {
         for env in environments {
-            tree.add_path(&format!("publish_rights/env:{env}"))?;
+            tree.add_path(&format!("{PUBLISH_RIGHTS}/env:{env}"))?;
         }
     }
     for system in systems {
@@ -50,12 +53,18 @@ pub fn standard_tree(
     Ok(tree)
 }
 
-fn app_path(app: &str) -> String {
-    format!("workspace/app:{app}")
+/// The path of an app's feature in the standard tree: `workspace/app:<app>`.
+///
+/// ```
+/// use tessera_access::app_feature;
+/// assert_eq!(app_feature("crm"), "workspace/app:crm");
+/// ```
+pub fn app_feature(app: &str) -> String {
+    format!("{WORKSPACE}/app:{app}")
 }
 
 fn system_path(system: &str) -> String {
-    format!("publish_rights/system:{system}")
+    format!("{PUBLISH_RIGHTS}/system:{system}")
 }
 
 /// The names after `kind:` of the children of `parent` whose last segment is `kind:<name>`.
@@ -75,14 +84,14 @@ impl Policy {
     /// Adds an app to a standard tree (`workspace/app:<app>`); every role inherits from
     /// `workspace` there until told otherwise.
     pub fn add_app(&mut self, app: &str) -> Result<FeatureId, AccessError> {
-        self.add_feature(&app_path(app))
+        self.add_feature(&app_feature(app))
     }
 
     /// The systems of a standard tree (`publish_rights/system:<sys>`).
     pub fn systems(&self) -> Result<Vec<String>, AccessError> {
         Ok(child_names(
             self.tree(),
-            self.feature("publish_rights")?,
+            self.feature(PUBLISH_RIGHTS)?,
             "system",
         ))
     }
@@ -90,7 +99,7 @@ impl Policy {
     /// The environments of a standard tree, as found under `publish_rights` or its first
     /// system.
     pub fn environments(&self) -> Result<Vec<String>, AccessError> {
-        let publish = self.feature("publish_rights")?;
+        let publish = self.feature(PUBLISH_RIGHTS)?;
         let mut environments = child_names(self.tree(), publish, "env");
         if let Some(system) = self.systems()?.first() {
             let system = self.feature(&system_path(system))?;
@@ -109,7 +118,7 @@ impl Policy {
     pub fn add_environment(&mut self, env: &str) -> Result<Vec<FeatureId>, AccessError> {
         let systems = self.systems()?;
         let paths: Vec<String> = if systems.is_empty() {
-            vec![format!("publish_rights/env:{env}")]
+            vec![format!("{PUBLISH_RIGHTS}/env:{env}")]
         } else {
             systems
                 .iter()
