@@ -1,4 +1,5 @@
-//! Shared vocabulary of Tessera: typed ids, account scoping, clocks and secrets.
+//! Shared vocabulary of Tessera: typed ids, account scoping, clocks, secrets and the audit
+//! trail's event types.
 //!
 //! Every other crate of the workspace speaks in these types. The crate is tiny and does no
 //! I/O: ids are made from bytes the caller supplies (from whatever random source it trusts),
@@ -13,11 +14,13 @@
 //! assert_ne!(account.as_uuid(), user.as_uuid());
 //! ```
 
+mod audit;
 mod clock;
 mod email;
 mod id;
 mod secret;
 
+pub use audit::{AuditAction, AuditEvent};
 pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use email::normalize_email;
 pub use id::{AccountId, IdParseError, RoleId, ScopeId, UserId};

@@ -127,13 +127,46 @@ pub struct Invitation {
     pub code_failures: u8,
 }
 
-/// What a successful verification did.
+/// The states an invitation entered in one transition, in order; empty when nothing
+/// changed. Callers record one event per state entered and write the invitation back only
+/// when something changed — they never compare states themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Entered([Option<InvitationState>; 2]);
+
+impl Entered {
+    /// Nothing changed.
+    pub const NOTHING: Entered = Entered([None, None]);
+
+    fn push(&mut self, state: InvitationState) {
+        if let Some(slot) = self.0.iter_mut().find(|slot| slot.is_none()) {
+            *slot = Some(state);
+        }
+    }
+
+    /// True when the transition changed nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0[0].is_none()
+    }
+
+    /// The states entered, oldest first.
+    pub fn states(&self) -> impl Iterator<Item = InvitationState> + '_ {
+        self.0.iter().flatten().copied()
+    }
+}
+
+/// What checking a typed code did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verified {
-    /// First proof: the invitation moved to `verified`.
-    Now,
-    /// Already verified before (a second device, a second click).
-    Again,
+pub enum CodeCheck {
+    /// The code is right: the recipient is in. `entered` is empty when the invitation was
+    /// verified before (a second device).
+    Verified {
+        /// The states entered (`verified`, or nothing).
+        entered: Entered,
+    },
+    /// A wrong code, counted against the invitation (write it back); the fifth voids the code.
+    Wrong,
+    /// Refused without counting: expired, revoked, bounced, or the code already voided.
+    Refused,
 }
 
 impl Invitation {
@@ -184,40 +217,58 @@ impl Invitation {
         )
     }
 
+    /// Moves to `to` and reports it, or reports nothing when already there.
+    fn enter(&mut self, to: InvitationState, entered: &mut Entered) {
+        if self.state != to {
+            self.state = to;
+            entered.push(to);
+        }
+    }
+
     /// The mail server took the e-mail.
-    pub fn mark_sent(&mut self) {
+    pub fn mark_sent(&mut self) -> Entered {
+        let mut entered = Entered::NOTHING;
         if self.state == InvitationState::Pending {
-            self.state = InvitationState::Sent;
+            self.enter(InvitationState::Sent, &mut entered);
         }
+        entered
     }
 
-    /// The mail server accepted it for delivery.
-    pub fn mark_delivered(&mut self) {
-        if matches!(self.state, InvitationState::Pending | InvitationState::Sent) {
-            self.state = InvitationState::Delivered;
+    /// The mail server accepted it for delivery (passing through `sent` when the e-mail was
+    /// still pending).
+    pub fn mark_delivered(&mut self) -> Entered {
+        let mut entered = self.mark_sent();
+        if self.state == InvitationState::Sent {
+            self.enter(InvitationState::Delivered, &mut entered);
         }
+        entered
     }
 
-    /// The mail server refused the address: the invitation ends.
-    pub fn mark_bounced(&mut self) {
+    /// The mail server refused the address: the invitation ends (unless it was verified or
+    /// revoked already).
+    pub fn mark_bounced(&mut self) -> Entered {
+        let mut entered = Entered::NOTHING;
         if !matches!(
             self.state,
             InvitationState::Verified | InvitationState::Revoked
         ) {
-            self.state = InvitationState::Bounced;
+            self.enter(InvitationState::Bounced, &mut entered);
         }
+        entered
     }
 
     /// The recipient opened the external site (before proving anything).
-    pub fn mark_opened(&mut self, now: DateTime<Utc>) {
+    pub fn mark_opened(&mut self, now: DateTime<Utc>) -> Entered {
+        let mut entered = Entered::NOTHING;
         if self.usable_at(now)
             && matches!(
                 self.state,
                 InvitationState::Pending | InvitationState::Sent | InvitationState::Delivered
             )
         {
-            self.state = InvitationState::Opened;
+            self.enter(InvitationState::Opened, &mut entered);
         }
+        entered
     }
 
     /// Ends the invitation at once.
@@ -271,45 +322,41 @@ impl Invitation {
         key.verify(LINK_PURPOSE, token.to_string().as_bytes(), &self.link_tag)
     }
 
-    /// Verifies with the magic link (the POST behind the landing page's button).
+    /// Verifies with the magic link (the POST behind the landing page's button): the
+    /// invitation is opened, then verified. Nothing changes on a refusal.
     pub fn verify_link(
         &mut self,
         key: &SecretKey,
         token: &BearerSecret,
         now: DateTime<Utc>,
-    ) -> Result<Verified, InvitationError> {
+    ) -> Result<Entered, InvitationError> {
         if !self.link_matches(key, token) || !self.usable_at(now) {
             return Err(InvitationError::Refused);
         }
-        Ok(self.verified())
+        let mut entered = self.mark_opened(now);
+        self.enter(InvitationState::Verified, &mut entered);
+        Ok(entered)
     }
 
-    /// Verifies with a typed code. Every refusal is the same error; a wrong code counts, and
-    /// the fifth wrong one voids the code, so even the right code is refused afterwards until
-    /// a resend.
+    /// Checks a typed code. A wrong code counts, and the fifth wrong one voids the code, so
+    /// even the right code is refused afterwards until a resend. Callers answer every
+    /// outcome but [`CodeCheck::Verified`] the same way.
     pub fn verify_code(
         &mut self,
         key: &SecretKey,
         code: &VerificationCode,
         now: DateTime<Utc>,
-    ) -> Result<Verified, InvitationError> {
+    ) -> CodeCheck {
         let matches = key.verify(CODE_PURPOSE, &code_message(&self.id, code), &self.code_tag);
         if !self.usable_at(now) || self.code_failures >= MAX_CODE_ATTEMPTS {
-            return Err(InvitationError::Refused);
+            return CodeCheck::Refused;
         }
         if !matches {
             self.code_failures += 1;
-            return Err(InvitationError::Refused);
+            return CodeCheck::Wrong;
         }
-        Ok(self.verified())
-    }
-
-    fn verified(&mut self) -> Verified {
-        if self.state == InvitationState::Verified {
-            Verified::Again
-        } else {
-            self.state = InvitationState::Verified;
-            Verified::Now
-        }
+        let mut entered = Entered::NOTHING;
+        self.enter(InvitationState::Verified, &mut entered);
+        CodeCheck::Verified { entered }
     }
 }

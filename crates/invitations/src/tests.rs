@@ -15,6 +15,32 @@ fn secrets(seed: u8) -> IssuedSecrets {
     IssuedSecrets::derive(&key(), &[9; 16], &[seed; 16])
 }
 
+/// A code check as the states it entered, or the refusal.
+fn code(
+    inv: &mut Invitation,
+    code: &VerificationCode,
+    at: DateTime<Utc>,
+) -> Result<Vec<InvitationState>, CodeCheck> {
+    match inv.verify_code(&key(), code, at) {
+        CodeCheck::Verified { entered } => Ok(entered.states().collect()),
+        other => Err(other),
+    }
+}
+
+/// A link check as the states it entered, or the refusal.
+fn link(
+    inv: &mut Invitation,
+    token: &tessera_core::BearerSecret,
+    at: DateTime<Utc>,
+) -> Result<Vec<InvitationState>, InvitationError> {
+    inv.verify_link(&key(), token, at)
+        .map(|entered| entered.states().collect())
+}
+
+fn states(entered: Entered) -> Vec<InvitationState> {
+    entered.states().collect()
+}
+
 fn invitation() -> Invitation {
     Invitation::issue(
         &key(),
@@ -35,14 +61,12 @@ fn valid_fourteen_days_from_issue_then_expired() {
     let last_moment = inv.expires_at - Duration::nanoseconds(1);
     assert!(inv.usable_at(last_moment));
     assert_eq!(inv.state_at(inv.expires_at), InvitationState::Expired);
-    let code = secrets(1).code;
-    assert_eq!(
-        inv.verify_code(&key(), &code, inv.expires_at),
-        Err(InvitationError::Refused)
-    );
+    let code_now = secrets(1).code;
+    let expiry = inv.expires_at;
+    assert_eq!(code(&mut inv, &code_now, expiry), Err(CodeCheck::Refused));
     let token = secrets(1).token;
     assert_eq!(
-        inv.verify_link(&key(), &token, inv.expires_at),
+        link(&mut inv, &token, expiry),
         Err(InvitationError::Refused)
     );
     assert_eq!(
@@ -62,27 +86,53 @@ fn validity_is_one_to_ninety_days() {
 
 #[test]
 fn states_follow_delivery_and_use() {
+    use InvitationState::*;
     let mut inv = invitation();
-    inv.mark_sent();
-    assert_eq!(inv.state, InvitationState::Sent);
-    inv.mark_delivered();
-    assert_eq!(inv.state, InvitationState::Delivered);
-    inv.mark_opened(now());
-    assert_eq!(inv.state, InvitationState::Opened);
+    assert_eq!(states(inv.mark_sent()), [Sent]);
+    assert_eq!(states(inv.mark_sent()), []);
+    assert_eq!(states(inv.mark_delivered()), [Delivered]);
+    assert_eq!(states(inv.mark_opened(now())), [Opened]);
+    assert_eq!(link(&mut inv, &secrets(1).token, now()), Ok(vec![Verified]));
+    assert_eq!(inv.state, Verified);
     assert_eq!(
-        inv.verify_link(&key(), &secrets(1).token, now()),
-        Ok(Verified::Now)
-    );
-    assert_eq!(inv.state, InvitationState::Verified);
-    assert_eq!(
-        inv.verify_code(&key(), &secrets(1).code, now()),
-        Ok(Verified::Again)
+        code(&mut inv, &secrets(1).code, now()),
+        Ok(vec![]),
+        "verified again"
     );
     // Late delivery reports do not move a verified invitation back.
-    inv.mark_sent();
-    inv.mark_delivered();
-    inv.mark_bounced();
-    assert_eq!(inv.state, InvitationState::Verified);
+    assert_eq!(states(inv.mark_sent()), []);
+    assert_eq!(states(inv.mark_delivered()), []);
+    assert_eq!(states(inv.mark_bounced()), []);
+    assert_eq!(inv.state, Verified);
+}
+
+#[test]
+fn transitions_report_every_state_they_pass_through() {
+    use InvitationState::*;
+    let mut inv = invitation();
+    assert_eq!(
+        states(inv.mark_delivered()),
+        [Sent, Delivered],
+        "pending to delivered"
+    );
+    let mut inv = invitation();
+    assert_eq!(
+        link(&mut inv, &secrets(1).token, now()),
+        Ok(vec![Opened, Verified])
+    );
+    assert_eq!(
+        link(&mut inv, &secrets(1).token, now()),
+        Ok(vec![]),
+        "a second click"
+    );
+    let mut inv = invitation();
+    assert_eq!(states(inv.mark_bounced()), [Bounced]);
+    assert_eq!(states(inv.mark_bounced()), []);
+    assert_eq!(
+        states(inv.mark_opened(now())),
+        [],
+        "a bounced invitation is not opened"
+    );
 }
 
 #[test]
@@ -92,8 +142,8 @@ fn a_bounce_ends_an_unverified_invitation() {
     inv.mark_bounced();
     assert_eq!(inv.state_at(now()), InvitationState::Bounced);
     assert_eq!(
-        inv.verify_code(&key(), &secrets(1).code, now()),
-        Err(InvitationError::Refused)
+        code(&mut inv, &secrets(1).code, now()),
+        Err(CodeCheck::Refused)
     );
 }
 
@@ -103,20 +153,23 @@ fn the_sixth_code_is_refused_even_when_right() {
     let wrong = VerificationCode::from_bytes([0xAB; 5]);
     assert_ne!(wrong, secrets(1).code);
     for _ in 0..MAX_CODE_ATTEMPTS {
-        assert_eq!(
-            inv.verify_code(&key(), &wrong, now()),
-            Err(InvitationError::Refused)
-        );
+        assert_eq!(code(&mut inv, &wrong, now()), Err(CodeCheck::Wrong));
     }
     assert_eq!(inv.code_failures, MAX_CODE_ATTEMPTS);
     assert_eq!(
-        inv.verify_code(&key(), &secrets(1).code, now()),
-        Err(InvitationError::Refused)
+        code(&mut inv, &secrets(1).code, now()),
+        Err(CodeCheck::Refused)
     );
+    assert_eq!(
+        code(&mut inv, &wrong, now()),
+        Err(CodeCheck::Refused),
+        "no longer counted"
+    );
+    assert_eq!(inv.code_failures, MAX_CODE_ATTEMPTS);
     // The link still works: only the code is voided.
     assert_eq!(
-        inv.verify_link(&key(), &secrets(1).token, now()),
-        Ok(Verified::Now)
+        link(&mut inv, &secrets(1).token, now()),
+        Ok(vec![InvitationState::Opened, InvitationState::Verified])
     );
 }
 
@@ -140,31 +193,28 @@ fn resend_voids_the_old_link_and_code_and_restarts_validity() {
     );
     assert_eq!(inv.expires_at, later + Duration::days(7));
     assert_eq!(
-        inv.verify_code(&key(), &secrets(1).code, later),
+        code(&mut inv, &secrets(1).code, later),
+        Err(CodeCheck::Wrong)
+    );
+    assert_eq!(
+        link(&mut inv, &secrets(1).token, later),
         Err(InvitationError::Refused)
     );
     assert_eq!(
-        inv.verify_link(&key(), &secrets(1).token, later),
-        Err(InvitationError::Refused)
-    );
-    assert_eq!(
-        inv.verify_code(&key(), &secrets(2).code, later),
-        Ok(Verified::Now)
+        code(&mut inv, &secrets(2).code, later),
+        Ok(vec![InvitationState::Verified])
     );
 }
 
 #[test]
 fn revoke_ends_access_at_once_and_for_good() {
     let mut inv = invitation();
-    assert_eq!(
-        inv.verify_link(&key(), &secrets(1).token, now()),
-        Ok(Verified::Now)
-    );
+    assert!(link(&mut inv, &secrets(1).token, now()).is_ok());
     inv.revoke().expect("revoke");
     assert_eq!(inv.state_at(now()), InvitationState::Revoked);
     assert!(!inv.usable_at(now()));
     assert_eq!(
-        inv.verify_link(&key(), &secrets(1).token, now()),
+        link(&mut inv, &secrets(1).token, now()),
         Err(InvitationError::Refused)
     );
     assert_eq!(inv.revoke(), Err(InvitationError::AlreadyRevoked));
@@ -200,10 +250,13 @@ fn codes_are_bound_to_their_invitation_and_key() {
     let other_key = SecretKey::from_bytes([4; 32]);
     assert_eq!(
         copy.verify_code(&other_key, &secrets(1).code, now()),
-        Err(InvitationError::Refused)
+        CodeCheck::Wrong
     );
     let theirs = other.secrets(&key()).code;
-    assert_eq!(other.verify_code(&key(), &theirs, now()), Ok(Verified::Now));
+    assert_eq!(
+        code(&mut other, &theirs, now()),
+        Ok(vec![InvitationState::Verified])
+    );
     assert_eq!(link_tag(&key(), &secrets(1).token), inv.link_tag);
 }
 
