@@ -1,4 +1,5 @@
-//! Sharing with outsiders, timed in-process through `tessera-http` over a real database
+//! Sharing with outsiders, timed in-process through `tessera-http` and `tessera-service` over a
+//! real database
 //! (SQLite file; PostgreSQL too when `TESSERA_TEST_POSTGRES_URL` is set):
 //!
 //! - `share_1000`: `POST /v1/shares` with one workflow and 1,000 recipients — plan, 1,000
@@ -23,7 +24,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::cookie::Cookie;
@@ -34,10 +34,12 @@ use actix_web::{App, web};
 use common::{criterion_dir, median_ns};
 use criterion::Criterion;
 use serde_json::{Value, json};
-use tessera::core::{SecretKey, SystemClock, Uuid};
-use tessera_http::{AppState, CSRF_COOKIE, SESSION_COOKIE, Sender};
-use tessera_mail::{FileMailer, Templates};
-use tessera_store::sharing;
+use tessera::core::{SecretKey, Uuid};
+use tessera_http::{AppState, CSRF_COOKIE, SESSION_COOKIE};
+use tessera_mail::FileMailer;
+use tessera_service::Tessera;
+use tessera_service::outbox::OutboxOptions;
+use tessera_store::invitations;
 use tessera_store::testing::TestDb;
 
 const RECIPIENTS: usize = 1_000;
@@ -73,31 +75,22 @@ where
 
 fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
     let system = actix_web::rt::System::new();
-    let pool = tessera_store::pool(&db.url, 8).expect("pool");
-    {
-        let mut connection = pool.get().expect("connection");
-        tessera_store::run_migrations(&mut connection).expect("migrations");
-        tessera_http::bootstrap(
-            &mut connection,
-            "admin@example.com",
-            Some(PASSWORD),
-            chrono::Utc::now(),
-        )
-        .expect("bootstrap");
-    }
+    let (store, _) = tessera_store::DieselStore::open(&db.url, 8).expect("store");
     let key = SecretKey::from_bytes([9; 32]);
-    let state = Arc::new(
-        AppState::new(pool, key.clone(), Arc::new(SystemClock), false)
-            .with_public_url("https://tessera.example"),
-    );
-    let data = web::Data::from(state.clone());
     let outbox = std::env::temp_dir().join(format!("tessera-bench-outbox-{}", std::process::id()));
-    let sender = Sender::new(
-        state.clone(),
-        Box::new(FileMailer::new(outbox.clone())),
-        Templates::embedded().expect("templates"),
-        "Tessera <bench@tessera.example>".into(),
-    );
+    let tessera = Tessera::builder(store.clone(), key.clone(), FileMailer::new(outbox.clone()))
+        .public_url("https://tessera.example")
+        .mail_from("Tessera <bench@tessera.example>")
+        .build()
+        .expect("tessera");
+    tessera
+        .bootstrap("admin@example.com", Some(PASSWORD))
+        .expect("bootstrap");
+    let data = web::Data::new(AppState::new(tessera.clone(), false));
+    let delivery = OutboxOptions {
+        batch: 100,
+        ..OutboxOptions::default()
+    };
 
     let app = system.block_on(test::init_service(
         App::new().configure(move |config| tessera_http::configure(config, data)),
@@ -161,8 +154,8 @@ fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
                 let started = Instant::now();
                 let mut sent = 0;
                 while sent < RECIPIENTS {
-                    let done = sender.deliver_due(100).expect("delivery");
-                    assert_eq!(done.bounced + done.deferred + done.dropped, 0, "{done:?}");
+                    let done = tessera.deliver_due(&delivery).expect("delivery");
+                    assert_eq!(done.bounced + done.deferred + done.failed, 0, "{done:?}");
                     sent += done.sent;
                 }
                 deliveries.push(started.elapsed());
@@ -197,13 +190,13 @@ fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
             .as_str()
             .and_then(|id| id.parse().ok())
             .expect("share id");
-        let mut connection = state.db().expect("db");
-        let filter = sharing::InvitationFilter {
+        let mut connection = store.pool().get().expect("db");
+        let filter = invitations::InvitationFilter {
             share: Some(share),
-            ..sharing::InvitationFilter::default()
+            ..invitations::InvitationFilter::default()
         };
         for stored in
-            sharing::list_invitations(&mut connection, account, &filter).expect("invitations")
+            invitations::list_invitations(&mut connection, account, &filter).expect("invitations")
         {
             let code = stored.invitation.secrets(&key).code.to_string();
             supply.push((stored.invitation.recipient.clone(), code));

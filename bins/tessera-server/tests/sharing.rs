@@ -19,8 +19,9 @@ use common::{Response, Server, temp_dir};
 use serde_json::{Value, json};
 use tessera_core::{AccountId, UserId, Uuid};
 use tessera_mail::testing::{SmtpSink, parse};
-use tessera_store::sharing::{self, InvitationFilter};
+use tessera_store::invitations::{self, InvitationFilter};
 use tessera_store::testing::TestDb;
+use tessera_store::{outbox, shares};
 
 const INITIAL: &str = "initial-password-1";
 const ADMIN: &str = "admin-password-22";
@@ -263,19 +264,19 @@ fn recipients(tag: &str, n: usize) -> Vec<String> {
 /// and the outbox entries.
 struct Stored {
     shares: BTreeMap<Uuid, Vec<Uuid>>,
-    outbox: Vec<sharing::OutboxEntry>,
+    outbox: Vec<outbox::OutboxEntry>,
 }
 
 fn stored(db: &TestDb, account: AccountId, sender: UserId) -> Stored {
     let mut connection = db.connect();
     let mut shares = BTreeMap::new();
-    for share in sharing::share_ids_by_sender(&mut connection, account, sender).expect("shares") {
+    for share in shares::share_ids_by_sender(&mut connection, account, sender).expect("shares") {
         let filter = InvitationFilter {
             share: Some(share),
             ..InvitationFilter::default()
         };
         let invitations =
-            sharing::list_invitations(&mut connection, account, &filter).expect("invitations");
+            invitations::list_invitations(&mut connection, account, &filter).expect("invitations");
         shares.insert(
             share,
             invitations
@@ -284,7 +285,7 @@ fn stored(db: &TestDb, account: AccountId, sender: UserId) -> Stored {
                 .collect(),
         );
     }
-    let outbox = sharing::outbox_entries(&mut connection, account).expect("outbox");
+    let outbox = outbox::outbox_entries(&mut connection, account).expect("outbox");
     Stored { shares, outbox }
 }
 
@@ -293,7 +294,7 @@ fn in_flight(db: &TestDb, account: AccountId, sender: UserId) -> BTreeSet<String
     stored(db, account, sender)
         .outbox
         .into_iter()
-        .filter(|entry| entry.state == "sending")
+        .filter(|entry| entry.state == outbox::OutboxState::Sending)
         .map(|entry| format!("<{}>", entry.message_id))
         .collect()
 }
@@ -379,7 +380,11 @@ fn kill_9_during_a_share_and_during_delivery_loses_nothing() {
         let deadline = Instant::now() + Duration::from_secs(180);
         let final_state = loop {
             let now = stored(&db, account, admin);
-            if now.outbox.iter().all(|entry| entry.state == "sent") {
+            if now
+                .outbox
+                .iter()
+                .all(|entry| entry.state == outbox::OutboxState::Sent)
+            {
                 break now;
             }
             assert!(

@@ -1,18 +1,17 @@
 //! Permission questions about the caller's account: check, batch check, explain, who can,
-//! what can. Any signed-in user or API token of the account may ask. A request may pass
+//! what can. Anyone may ask about themselves; asking about another user, and who-can, needs
+//! `user_management: read` (an API token asks as its user). A request may pass
 //! `at_least_version` (a version a write returned) to be answered from state at least that
 //! fresh; the server waits briefly for it, then answers 409.
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use tessera_access::{CheckQuery, Explanation, Level, PolicyVersion};
+use tessera_access::{Explanation, Level, PolicyVersion};
 use tessera_core::UserId;
+use tessera_service::checks::{self, Question};
 
-use crate::auth::Caller;
+use crate::auth::User;
 use crate::{ApiError, AppState};
-
-/// Most checks in one batch.
-pub const MAX_BATCH: usize = 10_000;
 
 /// One question.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -50,28 +49,28 @@ pub struct CheckAnswer {
     post,
     path = "/v1/check",
     request_body = CheckBody,
-    responses((status = 200, body = CheckAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = CheckAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or a question about another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "checks",
     security(("session" = []), ("token" = []))
 )]
 pub async fn check(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     body: web::Json<CheckBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let policy = state
-        .clone()
-        .into_inner()
-        .policy(caller.account, body.at_least_version)
-        .await?;
-    let feature = policy.feature(&body.feature)?;
-    let level = policy.level(body.user, feature)?;
+    let policy = state.policy(caller.account, body.at_least_version).await?;
+    let question = Question {
+        user: body.user,
+        feature: body.feature,
+        level: body.level,
+    };
+    let answer = checks::check(&policy, &caller, &question)?;
     state.metrics.checks_answered(1);
     Ok(HttpResponse::Ok().json(CheckAnswer {
-        allowed: level.allows(body.level),
-        level,
-        policy_version: policy.version(),
+        allowed: answer.allowed,
+        level: answer.level,
+        policy_version: answer.policy_version,
     }))
 }
 
@@ -116,42 +115,27 @@ pub struct BatchAnswer {
     post,
     path = "/v1/checks",
     request_body = BatchBody,
-    responses((status = 200, body = BatchAnswer), (status = 400, description = "A bad item (field `checks[i].…`) or more than 10,000", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = BatchAnswer), (status = 400, description = "A bad item (field `checks[i].…`) or more than 10,000", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or a question about another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "checks",
     security(("session" = []), ("token" = []))
 )]
 pub async fn batch(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     body: web::Json<BatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if body.checks.len() > MAX_BATCH {
-        return Err(ApiError::InvalidInput {
-            field: Some("checks".into()),
-            detail: format!("at most {MAX_BATCH} checks per request"),
-        });
-    }
-    let policy = state
-        .clone()
-        .into_inner()
-        .policy(caller.account, body.at_least_version)
-        .await?;
-    let mut queries = Vec::with_capacity(body.checks.len());
-    for (index, item) in body.checks.iter().enumerate() {
-        let feature = policy
-            .feature(&item.feature)
-            .map_err(|error| ApiError::InvalidInput {
-                field: Some(format!("checks[{index}].feature")),
-                detail: error.to_string(),
-            })?;
-        queries.push(CheckQuery {
+    let policy = state.policy(caller.account, body.at_least_version).await?;
+    let questions: Vec<Question> = body
+        .checks
+        .into_iter()
+        .map(|item| Question {
             user: item.user,
-            feature,
-            at_least: item.level,
-        });
-    }
-    let allowed = policy.check_batch(&queries)?;
+            feature: item.feature,
+            level: item.level,
+        })
+        .collect();
+    let allowed = checks::check_batch(&policy, &caller, &questions)?;
     state.metrics.checks_answered(allowed.len());
     Ok(HttpResponse::Ok().json(BatchAnswer {
         allowed,
@@ -193,23 +177,18 @@ pub struct ExplainAnswer {
     post,
     path = "/v1/explain",
     request_body = ExplainBody,
-    responses((status = 200, body = ExplainAnswer), (status = 400, description = "Unknown feature", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = ExplainAnswer), (status = 400, description = "Unknown feature", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or a question about another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "checks",
     security(("session" = []), ("token" = []))
 )]
 pub async fn explain(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     body: web::Json<ExplainBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let policy = state
-        .clone()
-        .into_inner()
-        .policy(caller.account, body.at_least_version)
-        .await?;
-    let feature = policy.feature(&body.feature)?;
-    let explanation = policy.explain(body.user, feature)?;
+    let policy = state.policy(caller.account, body.at_least_version).await?;
+    let explanation = checks::explain(&policy, &caller, body.user, &body.feature)?;
     Ok(HttpResponse::Ok().json(ExplainAnswer {
         summary: explanation.to_string(),
         explanation,
@@ -245,23 +224,17 @@ pub struct WhoCanAnswer {
     get,
     path = "/v1/who-can",
     params(WhoCanQuery),
-    responses((status = 200, body = WhoCanAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = WhoCanAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or who-can needs `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "checks",
     security(("session" = []), ("token" = []))
 )]
 pub async fn who_can(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     query: web::Query<WhoCanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
-        .clone()
-        .into_inner()
-        .policy(caller.account, None)
-        .await?;
-    let feature = policy.feature(&query.feature)?;
-    let mut users = policy.who_can(feature, query.level)?;
-    users.sort();
+    let policy = state.policy(caller.account, None).await?;
+    let users = checks::who_can(&policy, &caller, &query.feature, query.level)?;
     Ok(HttpResponse::Ok().json(WhoCanAnswer {
         users,
         policy_version: policy.version(),
@@ -306,30 +279,20 @@ pub struct WhatCanAnswer {
     get,
     path = "/v1/what-can",
     params(WhatCanQuery),
-    responses((status = 200, body = WhatCanAnswer), (status = 400, description = "Bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = WhatCanAnswer), (status = 400, description = "Bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or a question about another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "checks",
     security(("session" = []), ("token" = []))
 )]
 pub async fn what_can(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     query: web::Query<WhatCanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
-        .clone()
-        .into_inner()
-        .policy(caller.account, None)
-        .await?;
-    let features = policy
-        .what_can(query.user, query.level)?
+    let policy = state.policy(caller.account, None).await?;
+    let features = checks::what_can(&policy, &caller, query.user, query.level)?
         .into_iter()
-        .map(|(feature, level)| {
-            Ok(Reach {
-                feature: policy.tree().path(feature)?.to_string(),
-                level,
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .map(|(feature, level)| Reach { feature, level })
+        .collect();
     Ok(HttpResponse::Ok().json(WhatCanAnswer {
         features,
         policy_version: policy.version(),

@@ -3,11 +3,11 @@
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use tessera_access::{FeatureId, Level, Policy, PolicyVersion};
-use tessera_store::policies;
+use tessera_access::PolicyVersion;
+use tessera_service::FeatureKind;
 
-use crate::auth::Caller;
-use crate::{ApiError, AppState, Audited, change_policy};
+use crate::auth::User;
+use crate::{ApiError, AppState};
 
 /// The tree.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -27,20 +27,14 @@ pub struct Features {
     tag = "features",
     security(("session" = []), ("token" = []))
 )]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let policy = state
-        .clone()
-        .into_inner()
-        .policy(caller.account, None)
-        .await?;
+pub async fn list(
+    state: web::Data<AppState>,
+    User(caller): User,
+) -> Result<HttpResponse, ApiError> {
+    let list = state.run(move |t| t.features(&caller)).await?;
     Ok(HttpResponse::Ok().json(Features {
-        features: policy
-            .tree()
-            .paths()
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        policy_version: policy.version(),
+        features: list.features,
+        policy_version: list.policy_version,
     }))
 }
 
@@ -74,13 +68,12 @@ pub enum Kind {
     Systems,
 }
 
-impl Kind {
-    /// The audit action name.
-    fn action(self) -> &'static str {
-        match self {
-            Kind::Apps => "feature.add_app",
-            Kind::Environments => "feature.add_environment",
-            Kind::Systems => "feature.add_system",
+impl From<Kind> for FeatureKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Apps => FeatureKind::App,
+            Kind::Environments => FeatureKind::Environment,
+            Kind::Systems => FeatureKind::System,
         }
     }
 }
@@ -97,48 +90,16 @@ impl Kind {
 )]
 pub async fn add(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     kind: web::Path<Kind>,
     body: web::Json<NewName>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .clone()
-        .into_inner()
-        .authorized(&caller, "settings", Level::Write)
+    let (kind, name) = (FeatureKind::from(kind.into_inner()), body.into_inner().name);
+    let added = state
+        .run(move |t| t.add_features(&caller, kind, &name))
         .await?;
-    let (kind, name) = (kind.into_inner(), body.into_inner().name);
-    let account = caller.account;
-    let (added, version) = change_policy(
-        &state,
-        &caller,
-        Audited::new(kind.action(), &name),
-        move |tx, policy| {
-            let ids: Vec<FeatureId> = match kind {
-                Kind::Apps => vec![policy.add_app(&name)?],
-                Kind::Environments => policy.add_environment(&name)?,
-                Kind::Systems => policy.add_system(&name)?,
-            };
-            save(tx, account, policy, &ids)
-        },
-    )
-    .await?;
     Ok(HttpResponse::Created().json(Added {
-        added,
-        policy_version: version,
+        added: added.features,
+        policy_version: added.policy_version,
     }))
-}
-
-fn save(
-    tx: &mut tessera_store::DbConnection,
-    account: tessera_core::AccountId,
-    policy: &Policy,
-    ids: &[FeatureId],
-) -> Result<Vec<String>, ApiError> {
-    let mut added = Vec::with_capacity(ids.len());
-    for id in ids {
-        let path = policy.tree().path(*id)?;
-        policies::insert_feature(tx, account, path, *id)?;
-        added.push(path.to_string());
-    }
-    Ok(added)
 }

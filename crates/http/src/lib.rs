@@ -1,14 +1,17 @@
-//! Tessera's HTTP services, mountable in any actix-web app with [`configure`]:
-//! sign-in sessions and API tokens, users, roles, the feature tree and permission checks
-//! under `/v1`, plus `/healthz` and `/readyz`. Errors are `application/problem+json`.
+//! Tessera's HTTP services, mountable in any actix-web app with [`configure`]: sign-in
+//! sessions and API tokens, users, roles, the feature tree, permission checks, the catalog
+//! and sharing under `/v1`; the external site under `/x`; `/healthz`, `/readyz`, `/metrics`,
+//! `/openapi.json` and `/docs/`. Errors are `application/problem+json`.
 //!
-//! A handler authenticates, loads what the decision needs, lets the engine decide, and saves
-//! the result in one transaction that also bumps the account's policy version.
+//! The crate only translates: a handler extracts and authenticates, calls one use case of
+//! [`tessera_service::Tessera`], and shapes the answer; errors are mapped once, in
+//! [`ApiError`]. It knows no database. The workers that deliver e-mail are the service's:
+//! an app that mounts these services starts them with
+//! [`Tessera::start_workers`](tessera_service::Tessera::start_workers).
 
 #![deny(missing_docs)]
 
 mod auth;
-mod bootstrap;
 mod catalog;
 mod checks;
 mod error;
@@ -16,29 +19,22 @@ mod external;
 mod features;
 mod metrics;
 mod openapi;
-mod outbox;
 mod roles;
+mod serve;
 mod session;
 mod sharing;
+mod spans;
 mod state;
 mod users;
 
 use actix_web::{HttpResponse, web};
-use tessera_access::{Policy, PolicyVersion};
-use tessera_store::{DbConnection, accounts, policies};
 
-pub use auth::{AnyCaller, Caller, Credential, SESSION_COOKIE, hash_password, verify_password};
-pub use bootstrap::{Bootstrap, bootstrap};
+pub use auth::{AnyUser, SESSION_COOKIE, User, client_addr};
 pub use error::{ApiError, Problem};
-pub use external::{
-    CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS, MAX_FAILURES_PER_ACCOUNT,
-    MAX_FAILURES_PER_ADDRESS, REFUSAL_FLOOR,
-};
-pub use outbox::{DEFAULT_PARALLELISM, Delivered, MAX_ATTEMPTS, STALE_CLAIM, Sender};
-pub use session::{
-    MAX_SIGN_IN_FAILURES_PER_ADDRESS, MAX_SIGN_IN_FAILURES_PER_EMAIL, SIGN_IN_EMAIL_WINDOW_MINUTES,
-};
-pub use state::{AppState, POLICY_RECHECK, VERSION_WAIT};
+pub use external::{CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS, REFUSAL_FLOOR};
+pub use serve::serve;
+pub use spans::RedactedSpans;
+pub use state::AppState;
 
 /// Largest JSON body accepted (a batch of 10,000 checks fits).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -53,13 +49,10 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .error_handler(error::json_error),
         )
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
-        .app_data(web::PathConfig::default().error_handler(|error, _| {
-            ApiError::InvalidInput {
-                field: Some("path".into()),
-                detail: error.to_string(),
-            }
-            .into()
-        }))
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|error, _| ApiError::invalid("path", error.to_string()).into()),
+        )
         .service(methods("/healthz", "GET").route(web::get().to(healthz)))
         .service(methods("/readyz", "GET").route(web::get().to(readyz)))
         .service(methods("/metrics", "GET").route(web::get().to(metrics::metrics)))
@@ -146,7 +139,9 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .service(methods("/what-can", "GET").route(web::get().to(checks::what_can))),
         )
         .default_service(web::to(|| async {
-            Err::<HttpResponse, _>(ApiError::NotFound { what: "route" })
+            Err::<HttpResponse, _>(ApiError::from(tessera_service::ServiceError::NotFound {
+                what: "route",
+            }))
         }));
 }
 
@@ -183,89 +178,6 @@ async fn healthz() -> HttpResponse {
     tag = "operations"
 )]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let app = state.into_inner();
-    web::block(move || -> Result<(), ApiError> {
-        use diesel::RunQueryDsl;
-        diesel::sql_query("SELECT 1")
-            .execute(&mut **app.db()?)
-            .map_err(tessera_store::StoreError::from)?;
-        Ok(())
-    })
-    .await??;
+    state.run(|t| t.ready()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
-}
-
-/// What a policy change did, for the audit trail: an action name (`user.add`, `role.delete`,
-/// …) and its target (an id or a name).
-pub(crate) struct Audited {
-    action: &'static str,
-    target: String,
-}
-
-impl Audited {
-    pub(crate) fn new(action: &'static str, target: impl ToString) -> Self {
-        Audited {
-            action,
-            target: target.to_string(),
-        }
-    }
-}
-
-/// Runs one policy change in one transaction: bumps the account's version first (which
-/// serializes writers of the account), loads the policy as committed, lets `change` decide
-/// on it (the engine validates) and write its rows, and records the audit event (who, what,
-/// when, from where). Returns what `change` returned and the new version; the cached policy
-/// is dropped so the next read reloads it.
-pub(crate) async fn change_policy<T, F>(
-    state: &web::Data<AppState>,
-    caller: &AnyCaller,
-    audited: Audited,
-    change: F,
-) -> Result<(T, PolicyVersion), ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut DbConnection, &mut Policy) -> Result<T, ApiError> + Send + 'static,
-{
-    use diesel::Connection;
-    let app = state.clone().into_inner();
-    let (account, actor, client_addr) = (caller.account, caller.user, caller.client_addr.clone());
-    let result = web::block(move || {
-        let mut db = app.db()?;
-        db.transaction::<_, ApiError, _>(|tx| {
-            let version = accounts::bump_policy_version(tx, account)?;
-            let mut policy = policies::load(tx, account)?;
-            let out = change(tx, &mut policy)?;
-            let event = tessera_store::audit::AuditEvent {
-                id: new_uuid(),
-                account,
-                occurred_at: app.clock.now(),
-                actor: Some(actor),
-                action: audited.action.to_owned(),
-                target: Some(audited.target),
-                detail: serde_json::json!({ "policy_version": version }).to_string(),
-                client_addr,
-            };
-            tessera_store::audit::insert(tx, &event)?;
-            Ok((out, version))
-        })
-    })
-    .await??;
-    state.note_write(account, result.1);
-    Ok(result)
-}
-
-/// Normalizes an e-mail address ([`tessera_core::normalize_email`]), or a 400 naming `email`.
-pub fn normalize_email(email: &str) -> Result<String, ApiError> {
-    tessera_core::normalize_email(email).ok_or_else(|| ApiError::InvalidInput {
-        field: Some("email".into()),
-        detail: format!("`{}` is not an e-mail address", email.trim()),
-    })
-}
-
-/// A random (version 4) UUID from the thread's cryptographic RNG.
-pub fn new_uuid() -> tessera_core::Uuid {
-    use rand::Rng;
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    tessera_core::UserId::from_random_bytes(bytes).as_uuid()
 }

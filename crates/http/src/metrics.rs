@@ -46,7 +46,7 @@ impl Metrics {
     }
 
     /// The text exposition.
-    pub fn render(&self, pool: &tessera_store::DbPool) -> String {
+    pub fn render(&self, connections: tessera_service::Connections) -> String {
         let mut out = String::new();
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let _ = writeln!(
@@ -95,7 +95,6 @@ impl Metrics {
         );
         let _ = writeln!(out, "# TYPE tessera_checks_total counter");
         let _ = writeln!(out, "tessera_checks_total {}", load(&self.checks));
-        let state = pool.state();
         let _ = writeln!(
             out,
             "# HELP tessera_db_pool_connections Database connections open, by state."
@@ -104,14 +103,14 @@ impl Metrics {
         let _ = writeln!(
             out,
             "tessera_db_pool_connections{{state=\"idle\"}} {}",
-            state.idle_connections
+            connections.idle
         );
         let _ = writeln!(
             out,
             "tessera_db_pool_connections{{state=\"in_use\"}} {}",
-            state.connections - state.idle_connections
+            connections.in_use
         );
-        let _ = writeln!(out, "tessera_db_pool_max_connections {}", pool.max_size());
+        let _ = writeln!(out, "tessera_db_pool_max_connections {}", connections.max);
         out
     }
 }
@@ -146,5 +145,5 @@ pub async fn track(
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(&state.pool))
+        .body(state.metrics.render(state.tessera.store().connections()))
 }

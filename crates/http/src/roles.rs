@@ -6,13 +6,12 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use tessera_access::{FeaturePath, Level, Role, Setting};
+use tessera_access::{FeaturePath, Role, Setting};
 use tessera_core::RoleId;
-use tessera_store::policies;
 
-use crate::auth::Caller;
+use crate::auth::User;
 use crate::users::Written;
-use crate::{ApiError, AppState, Audited, change_policy};
+use crate::{ApiError, AppState};
 
 /// Lists every role with its settings.
 #[utoipa::path(
@@ -22,13 +21,11 @@ use crate::{ApiError, AppState, Audited, change_policy};
     tag = "roles",
     security(("session" = []), ("token" = []))
 )]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let policy = state
-        .clone()
-        .into_inner()
-        .authorized(&caller, "user_management", Level::Read)
-        .await?;
-    Ok(HttpResponse::Ok().json(policy.export().roles))
+pub async fn list(
+    state: web::Data<AppState>,
+    User(caller): User,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.run(move |t| t.roles(&caller)).await?))
 }
 
 /// One role.
@@ -42,18 +39,11 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
 )]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     id: web::Path<RoleId>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
-        .clone()
-        .into_inner()
-        .authorized(&caller, "user_management", Level::Read)
-        .await?;
-    let role = policy
-        .role(id.into_inner())
-        .map_err(|_| ApiError::NotFound { what: "role" })?;
-    Ok(HttpResponse::Ok().json(role))
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.run(move |t| t.role(&caller, id)).await?))
 }
 
 /// `POST /v1/roles` and `PUT /v1/roles/{id}` body.
@@ -79,6 +69,15 @@ pub struct SavedRole {
     pub policy_version: tessera_access::PolicyVersion,
 }
 
+impl From<tessera_service::SavedRole> for SavedRole {
+    fn from(saved: tessera_service::SavedRole) -> Self {
+        SavedRole {
+            role: saved.role,
+            policy_version: saved.policy_version,
+        }
+    }
+}
+
 /// Creates a custom role.
 #[utoipa::path(
     post,
@@ -90,38 +89,14 @@ pub struct SavedRole {
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     body: web::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .clone()
-        .into_inner()
-        .authorized(&caller, "user_management", Level::Write)
-        .await?;
     let body = body.into_inner();
-    let role = Role {
-        id: RoleId::from_uuid(crate::new_uuid()),
-        name: body.name,
-        predefined: false,
-        settings: body.settings,
-    };
-    let now = state.clock.now();
-    let account = caller.account;
-    let (role, version) = change_policy(
-        &state,
-        &caller,
-        Audited::new("role.create", role.id),
-        move |tx, policy| {
-            policy.add_role(role.clone())?;
-            policies::insert_role(tx, account, &role, now)?;
-            Ok(policy.role(role.id)?)
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(SavedRole {
-        role,
-        policy_version: version,
-    }))
+    let saved = state
+        .run(move |t| t.create_role(&caller, body.name, body.settings))
+        .await?;
+    Ok(HttpResponse::Created().json(SavedRole::from(saved)))
 }
 
 /// Replaces a custom role's name and settings.
@@ -136,42 +111,15 @@ pub async fn create(
 )]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     id: web::Path<RoleId>,
     body: web::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .clone()
-        .into_inner()
-        .authorized(&caller, "user_management", Level::Write)
+    let (id, body) = (id.into_inner(), body.into_inner());
+    let saved = state
+        .run(move |t| t.update_role(&caller, id, body.name, body.settings))
         .await?;
-    let body = body.into_inner();
-    let role = Role {
-        id: id.into_inner(),
-        name: body.name,
-        predefined: false,
-        settings: body.settings,
-    };
-    let account = caller.account;
-    let (role, version) = change_policy(
-        &state,
-        &caller,
-        Audited::new("role.update", role.id),
-        move |tx, policy| {
-            policy
-                .role(role.id)
-                .map_err(|_| ApiError::NotFound { what: "role" })?;
-            policy.update_role(role.clone())?;
-            let stored = policy.role(role.id)?;
-            policies::replace_role(tx, account, &stored)?;
-            Ok(stored)
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(SavedRole {
-        role,
-        policy_version: version,
-    }))
+    Ok(HttpResponse::Ok().json(SavedRole::from(saved)))
 }
 
 /// Deletes a custom role that no user holds.
@@ -185,31 +133,10 @@ pub async fn update(
 )]
 pub async fn delete(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     id: web::Path<RoleId>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .clone()
-        .into_inner()
-        .authorized(&caller, "user_management", Level::Write)
-        .await?;
-    let role = id.into_inner();
-    let account = caller.account;
-    let ((), version) = change_policy(
-        &state,
-        &caller,
-        Audited::new("role.delete", role),
-        move |tx, policy| {
-            policy
-                .role(role)
-                .map_err(|_| ApiError::NotFound { what: "role" })?;
-            policy.delete_role(role)?;
-            policies::delete_role(tx, account, role)?;
-            Ok(())
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(Written {
-        policy_version: version,
-    }))
+    let id = id.into_inner();
+    let policy_version = state.run(move |t| t.delete_role(&caller, id)).await?;
+    Ok(HttpResponse::Ok().json(Written { policy_version }))
 }

@@ -4,13 +4,12 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tessera_access::{Level, PolicyVersion};
+use tessera_access::PolicyVersion;
 use tessera_core::{RoleId, UserId};
-use tessera_store::users::{self, User};
-use tessera_store::{StoreError, sessions};
+use tessera_service::{NewUser as NewUserInput, UserSummary};
 
-use crate::auth::{self, Caller};
-use crate::{ApiError, AppState, Audited, change_policy, normalize_email};
+use crate::auth::User;
+use crate::{ApiError, AppState};
 
 /// A user on the wire (never the password hash).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -29,8 +28,8 @@ pub struct UserView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<User> for UserView {
-    fn from(user: User) -> Self {
+impl From<UserSummary> for UserView {
+    fn from(user: UserSummary) -> Self {
         UserView {
             id: user.id,
             email: user.email,
@@ -49,15 +48,12 @@ impl From<User> for UserView {
     tag = "users",
     security(("session" = []), ("token" = []))
 )]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let app = state.clone().into_inner();
-    app.authorized(&caller, "user_management", Level::Read)
-        .await?;
-    let found = web::block(move || -> Result<Vec<User>, ApiError> {
-        Ok(users::list(&mut *app.db()?, caller.account)?)
-    })
-    .await??;
-    Ok(HttpResponse::Ok().json(found.into_iter().map(UserView::from).collect::<Vec<_>>()))
+pub async fn list(
+    state: web::Data<AppState>,
+    User(caller): User,
+) -> Result<HttpResponse, ApiError> {
+    let users = state.run(move |t| t.users(&caller)).await?;
+    Ok(HttpResponse::Ok().json(users.into_iter().map(UserView::from).collect::<Vec<_>>()))
 }
 
 /// `POST /v1/users` body.
@@ -98,53 +94,20 @@ pub struct AddedUser {
 )]
 pub async fn add(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     body: web::Json<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let app = state.clone().into_inner();
-    app.authorized(&caller, "user_management", Level::Write)
-        .await?;
-    let email = normalize_email(&body.email)?;
-    let generated = body.initial_password.is_none();
-    let password = match body.initial_password {
-        Some(password) => {
-            auth::validate_new_password("initial_password", &password)?;
-            password
-        }
-        None => app.new_secret().to_string(),
-    };
-    let hash = web::block(move || auth::hash_password(&password).map(|h| (h, password))).await??;
-    let (hash, password) = hash;
-    let user = User {
-        id: UserId::from_uuid(crate::new_uuid()),
-        email,
-        password_hash: hash,
-        must_change_password: true,
+    let new = NewUserInput {
+        email: body.email,
         role: body.role_id,
-        created_at: app.clock.now(),
+        initial_password: body.initial_password,
     };
-    let account = caller.account;
-    let (stored, version) = change_policy(
-        &state,
-        &caller,
-        Audited::new("user.add", user.id),
-        move |tx, policy| {
-            policy.assign(user.id, user.role)?;
-            users::insert(tx, account, &user).map_err(|error| match error {
-                StoreError::Conflict { .. } => ApiError::Conflict {
-                    field: Some("email".into()),
-                    detail: format!("a user with e-mail `{}` already exists", user.email),
-                },
-                other => other.into(),
-            })
-        },
-    )
-    .await?;
+    let added = state.run(move |t| t.add_user(&caller, new)).await?;
     Ok(HttpResponse::Created().json(AddedUser {
-        user: stored.into(),
-        initial_password: generated.then_some(password),
-        policy_version: version,
+        user: added.user.into(),
+        initial_password: added.initial_password,
+        policy_version: added.policy_version,
     }))
 }
 
@@ -178,40 +141,15 @@ pub struct Written {
 )]
 pub async fn change_role(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     id: web::Path<UserId>,
     body: web::Json<ChangeRole>,
 ) -> Result<HttpResponse, ApiError> {
     let (user, role) = (id.into_inner(), body.role_id);
-    if user == caller.user {
-        return Err(ApiError::Conflict {
-            field: Some("id".into()),
-            detail: "you cannot change your own role".into(),
-        });
-    }
-    state
-        .clone()
-        .into_inner()
-        .authorized(&caller, "user_management", Level::Write)
+    let policy_version = state
+        .run(move |t| t.change_user_role(&caller, user, role))
         .await?;
-    let account = caller.account;
-    let ((), version) = change_policy(
-        &state,
-        &caller,
-        Audited::new("user.change_role", user),
-        move |tx, policy| {
-            policy
-                .role_of(user)
-                .map_err(|_| ApiError::NotFound { what: "user" })?;
-            policy.assign(user, role)?;
-            users::set_role(tx, account, user, role)?;
-            Ok(())
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(Written {
-        policy_version: version,
-    }))
+    Ok(HttpResponse::Ok().json(Written { policy_version }))
 }
 
 /// Deletes a user: their sessions and tokens end in the same transaction. Deleting oneself
@@ -226,38 +164,10 @@ pub async fn change_role(
 )]
 pub async fn delete(
     state: web::Data<AppState>,
-    caller: Caller,
+    User(caller): User,
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let user = id.into_inner();
-    state
-        .clone()
-        .into_inner()
-        .authorized(&caller, "user_management", Level::Write)
-        .await?;
-    if user == caller.user {
-        return Err(ApiError::Conflict {
-            field: Some("id".into()),
-            detail: "you cannot delete yourself".into(),
-        });
-    }
-    let account = caller.account;
-    let ((), version) = change_policy(
-        &state,
-        &caller,
-        Audited::new("user.delete", user),
-        move |tx, policy| {
-            policy
-                .remove_user(user)
-                .map_err(|_| ApiError::NotFound { what: "user" })?;
-            sessions::delete_for_user(tx, account, user)?;
-            users::delete(tx, account, user)?;
-            Ok(())
-        },
-    )
-    .await?;
-    state.forget_user(caller.account, user);
-    Ok(HttpResponse::Ok().json(Written {
-        policy_version: version,
-    }))
+    let policy_version = state.run(move |t| t.delete_user(&caller, user)).await?;
+    Ok(HttpResponse::Ok().json(Written { policy_version }))
 }

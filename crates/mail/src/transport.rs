@@ -100,6 +100,12 @@ pub trait Mailer: Send + Sync {
     fn send(&self, envelope: &Envelope) -> Result<Delivery, MailError>;
 }
 
+impl<M: Mailer + ?Sized> Mailer for Box<M> {
+    fn send(&self, envelope: &Envelope) -> Result<Delivery, MailError> {
+        (**self).send(envelope)
+    }
+}
+
 /// Sends through an SMTP server with lettre's blocking, pooled transport.
 #[derive(Clone)]
 pub struct SmtpMailer {

@@ -9,18 +9,7 @@ use crate::db::micros;
 use crate::schema::accounts;
 use crate::{DbConnection, StoreError};
 
-/// An account as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    /// Its id.
-    pub id: AccountId,
-    /// Display name.
-    pub name: String,
-    /// Bumped in the same transaction as every policy change.
-    pub policy_version: PolicyVersion,
-    /// When it was created (microsecond precision, as both backends keep it).
-    pub created_at: DateTime<Utc>,
-}
+pub use tessera_service::records::Account;
 
 #[derive(Queryable, Insertable)]
 #[diesel(table_name = accounts)]

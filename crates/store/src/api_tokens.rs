@@ -9,24 +9,7 @@ use crate::db::micros;
 use crate::schema::api_tokens;
 use crate::{DbConnection, StoreError};
 
-/// An API token as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiToken {
-    /// Its id within the account (what the user sees and revokes it by).
-    pub id: Uuid,
-    /// The account the token acts in.
-    pub account: AccountId,
-    /// The user the token acts as.
-    pub user: UserId,
-    /// The name its owner gave it.
-    pub name: String,
-    /// SHA-256 (hex) of the token secret; unique across all accounts.
-    pub token_hash: String,
-    /// When it was created (microsecond precision, as both backends keep it).
-    pub created_at: DateTime<Utc>,
-    /// The first instant the token is no longer valid.
-    pub expires_at: DateTime<Utc>,
-}
+pub use tessera_service::records::ApiToken;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_tokens)]
@@ -120,20 +103,21 @@ pub fn list_for_user(
         .collect()
 }
 
-/// Deletes (revokes) the account's token `id`; [`StoreError::NotFound`] when the account
-/// has no such token.
+/// Deletes (revokes) the token `id` of the account's user `user`; returns whether there was
+/// one (another user's token is left alone).
 pub fn delete(
     connection: &mut DbConnection,
     account: AccountId,
+    user: UserId,
     id: Uuid,
-) -> Result<(), StoreError> {
-    let deleted = diesel::delete(api_tokens::table.find((account.to_string(), id.to_string())))
-        .execute(connection)?;
-    if deleted == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+) -> Result<bool, StoreError> {
+    let deleted = diesel::delete(
+        api_tokens::table
+            .find((account.to_string(), id.to_string()))
+            .filter(api_tokens::user_id.eq(user.to_string())),
+    )
+    .execute(connection)?;
+    Ok(deleted > 0)
 }
 
 /// Deletes every token of the account's user `user`; returns how many there were.

@@ -3,32 +3,13 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use tessera_core::{AccountId, UserId, Uuid};
+use tessera_core::{AccountId, AuditAction, Uuid};
 
 use crate::db::micros;
 use crate::schema::audit_events;
 use crate::{DbConnection, StoreError};
 
-/// An audit event as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEvent {
-    /// Its id within the account.
-    pub id: Uuid,
-    /// The account it happened in.
-    pub account: AccountId,
-    /// When it happened (microsecond precision, as both backends keep it).
-    pub occurred_at: DateTime<Utc>,
-    /// Who did it, when a user did (the event outlives the user: no foreign key).
-    pub actor: Option<UserId>,
-    /// What was done, e.g. `user.delete`.
-    pub action: String,
-    /// What it was done to, when anything.
-    pub target: Option<String>,
-    /// Details as JSON text, opaque to storage.
-    pub detail: String,
-    /// The client's address, when known.
-    pub client_addr: Option<String>,
-}
+pub use tessera_core::AuditEvent;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -63,7 +44,8 @@ impl TryFrom<AuditEventRow> for AuditEvent {
                 .map(|actor| actor.parse())
                 .transpose()
                 .map_err(corrupt)?,
-            action: row.action,
+            action: AuditAction::parse(&row.action)
+                .ok_or_else(|| corrupt(format!("action `{}`", row.action)))?,
             target: row.target,
             detail: row.detail,
             client_addr: row.client_addr,
@@ -81,7 +63,7 @@ pub fn insert(connection: &mut DbConnection, event: &AuditEvent) -> Result<(), S
         id: event.id.to_string(),
         occurred_at: micros(event.occurred_at),
         actor_user_id: event.actor.map(|actor| actor.to_string()),
-        action: event.action.clone(),
+        action: event.action.as_str().to_owned(),
         target: event.target.clone(),
         detail: event.detail.clone(),
         client_addr: event.client_addr.clone(),

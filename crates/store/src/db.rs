@@ -138,8 +138,12 @@ impl std::ops::DerefMut for PoolConnection {
     }
 }
 
-/// Watches a connection's queries for one that failed because the connection is gone.
-struct LossWatch(Arc<AtomicBool>);
+/// Watches a connection's queries for one that failed because the connection is gone; it
+/// flags the connection, and the whole database as unreachable until a connection succeeds.
+struct LossWatch {
+    lost: Arc<AtomicBool>,
+    unreachable: Arc<AtomicBool>,
+}
 
 impl Instrumentation for LossWatch {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
@@ -152,7 +156,8 @@ impl Instrumentation for LossWatch {
                     | diesel::result::Error::BrokenTransactionManager
             )
         {
-            self.0.store(true, Ordering::Relaxed);
+            self.lost.store(true, Ordering::Relaxed);
+            self.unreachable.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -160,10 +165,12 @@ impl Instrumentation for LossWatch {
 /// Opens pooled connections for one [`DatabaseUrl`]. A connection is not tested when it is
 /// handed out (that would be one more round trip per request); one whose query found the
 /// database gone is dropped when it comes back, so after a database restart each pooled
-/// connection fails at most one request.
+/// connection fails at most one request. Whether the database was last found unreachable
+/// is shared with the pool's owner (see [`crate::DieselStore`]).
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    unreachable: Arc<AtomicBool>,
 }
 
 impl ManageConnection for ConnectionManager {
@@ -171,14 +178,20 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<PoolConnection, r2d2::Error> {
-        let mut connection = self.url.connect().map_err(|error| match error {
+        let connected = self.url.connect();
+        self.unreachable
+            .store(connected.is_err(), Ordering::Relaxed);
+        let mut connection = connected.map_err(|error| match error {
             StoreError::Connection(error) => r2d2::Error::ConnectionError(error),
             other => r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
                 other.to_string(),
             )),
         })?;
         let lost = Arc::new(AtomicBool::new(false));
-        connection.set_instrumentation(LossWatch(Arc::clone(&lost)));
+        connection.set_instrumentation(LossWatch {
+            lost: Arc::clone(&lost),
+            unreachable: Arc::clone(&self.unreachable),
+        });
         Ok(PoolConnection { connection, lost })
     }
 
@@ -206,6 +219,15 @@ pub type PooledDb = PooledConnection<ConnectionManager>;
 /// Builds a pool of at most `max_size` connections (SQLite allows one writer at a time; its
 /// busy timeout makes writers queue instead of failing).
 pub fn pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
+    build_pool(url, max_size, Arc::new(AtomicBool::new(false)))
+}
+
+/// Builds a pool whose connections report into `unreachable`.
+pub(crate) fn build_pool(
+    url: &DatabaseUrl,
+    max_size: u32,
+    unreachable: Arc<AtomicBool>,
+) -> Result<DbPool, StoreError> {
     if url.backend == Backend::Sqlite {
         // One connection first: it creates the file and switches it to WAL (a persistent
         // setting) before the pool opens its connections in parallel.
@@ -216,7 +238,10 @@ pub fn pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StoreError> {
         .min_idle(Some(max_size.min(2)))
         .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
-        .build(ConnectionManager { url: url.clone() })
+        .build(ConnectionManager {
+            url: url.clone(),
+            unreachable,
+        })
         .map_err(|error| StoreError::Pool(error.to_string()))
 }
 

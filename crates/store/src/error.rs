@@ -68,3 +68,61 @@ impl From<diesel::result::Error> for StoreError {
         }
     }
 }
+
+impl StoreError {
+    /// Whether the error means the database cannot be reached or kept (connection refused or
+    /// lost, pool exhausted, the server shutting down, SQLite busy past its timeout) rather
+    /// than a problem with the statement or the data.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            StoreError::Connection(_) | StoreError::Pool(_) => true,
+            StoreError::Database(Error::DatabaseError(kind, info)) => {
+                matches!(
+                    kind,
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::SerializationFailure
+                ) || unavailable_message(info.message())
+            }
+            StoreError::Database(Error::BrokenTransactionManager) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Messages of errors that mean the server went away or is too busy, whatever their kind.
+fn unavailable_message(message: &str) -> bool {
+    const SIGNS: [&str; 8] = [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "could not connect",
+        "connection refused",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "database is locked",
+    ];
+    let message = message.to_ascii_lowercase();
+    SIGNS.iter().any(|sign| message.contains(sign))
+}
+
+impl From<StoreError> for tessera_service::StorageError {
+    fn from(error: StoreError) -> Self {
+        use tessera_service::StorageError as S;
+        if error.is_unavailable() {
+            return S::Unavailable(error.to_string());
+        }
+        match error {
+            StoreError::Conflict { constraint } => S::Conflict { constraint },
+            StoreError::Referenced { constraint } => S::Referenced { constraint },
+            StoreError::NotFound => S::NotFound,
+            StoreError::Corrupt { table, detail } => S::Corrupt { table, detail },
+            other => S::Failed(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for tessera_service::ServiceError {
+    fn from(error: StoreError) -> Self {
+        tessera_service::ServiceError::Storage(error.into())
+    }
+}

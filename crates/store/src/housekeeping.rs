@@ -9,25 +9,7 @@ use crate::db::micros;
 use crate::schema::{external_sessions, sessions, sign_in_failures, verification_failures};
 use crate::{DbConnection, StoreError};
 
-/// How many rows one [`prune`] removed, by table.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Pruned {
-    /// Expired sign-in sessions.
-    pub sessions: usize,
-    /// Expired external-site sessions.
-    pub external_sessions: usize,
-    /// Failed code verifications older than the cut-off.
-    pub verification_failures: usize,
-    /// Failed sign-ins older than the cut-off.
-    pub sign_in_failures: usize,
-}
-
-impl Pruned {
-    /// Rows removed in all.
-    pub fn total(&self) -> usize {
-        self.sessions + self.external_sessions + self.verification_failures + self.sign_in_failures
-    }
-}
+pub use tessera_service::records::Pruned;
 
 /// Deletes sessions expired at `now` and failure records older than `failures_before`
 /// (which must lie before every rate limit's window), in one transaction.

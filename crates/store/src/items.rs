@@ -1,7 +1,6 @@
 //! The catalog of shareable items (workflows, tasks, wish lists) an embedding product
 //! registers, and its recipient groups.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_core::{AccountId, Uuid};
 use tessera_invitations::{Item, ItemKind};
@@ -11,22 +10,7 @@ use crate::db::per_backend;
 use crate::schema::{items, recipient_group_members, recipient_groups, wish_list_entries};
 use crate::{DbConnection, StoreError};
 
-/// An item as stored: the engine's [`Item`] plus what the catalog shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogItem {
-    /// The item (id, kind, title, wish-list entries).
-    pub item: Item,
-    /// The product's own id for it (unique in the account).
-    pub external_id: String,
-    /// Description.
-    pub description: String,
-    /// Business domain (workflows are listed by it on the external site).
-    pub business_domain: String,
-    /// The app it belongs to (sharing needs `read` on `workspace/app:<app>`).
-    pub app: String,
-    /// Last change.
-    pub updated_at: DateTime<Utc>,
-}
+pub use tessera_service::records::{CatalogItem, RecipientGroup};
 
 fn kind_name(kind: ItemKind) -> &'static str {
     match kind {
@@ -218,22 +202,11 @@ pub fn list(
         .collect()
 }
 
-/// A named list of e-mail addresses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredGroup {
-    /// Its id.
-    pub id: Uuid,
-    /// Its name, unique in the account.
-    pub name: String,
-    /// Its addresses (normalized by the caller), sorted.
-    pub emails: Vec<String>,
-}
-
 /// Creates or replaces a group (name and members). A taken name is [`StoreError::Conflict`].
 pub fn save_group(
     connection: &mut DbConnection,
     account: AccountId,
-    group: &StoredGroup,
+    group: &RecipientGroup,
 ) -> Result<(), StoreError> {
     let account_id = account.to_string();
     let id = group.id.to_string();
@@ -280,7 +253,7 @@ pub fn save_group(
 pub fn groups(
     connection: &mut DbConnection,
     account: AccountId,
-) -> Result<Vec<StoredGroup>, StoreError> {
+) -> Result<Vec<RecipientGroup>, StoreError> {
     let account_id = account.to_string();
     let rows: Vec<(String, String)> = recipient_groups::table
         .filter(recipient_groups::account_id.eq(&account_id))
@@ -295,7 +268,7 @@ pub fn groups(
                 .order(recipient_group_members::email.asc())
                 .select(recipient_group_members::email)
                 .load(connection)?;
-            Ok(StoredGroup {
+            Ok(RecipientGroup {
                 id: parse_id("recipient_groups", &id)?,
                 name,
                 emails,

@@ -9,20 +9,7 @@ use crate::db::micros;
 use crate::schema::sessions;
 use crate::{DbConnection, StoreError};
 
-/// A session as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// SHA-256 (hex) of the session secret; unique across all accounts.
-    pub token_hash: String,
-    /// The account the session signs in to.
-    pub account: AccountId,
-    /// The signed-in user.
-    pub user: UserId,
-    /// When the session began (microsecond precision, as both backends keep it).
-    pub created_at: DateTime<Utc>,
-    /// The first instant the session is no longer valid.
-    pub expires_at: DateTime<Utc>,
-}
+pub use tessera_service::records::Session;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
@@ -152,51 +139,4 @@ pub fn delete_expired(
         diesel::delete(sessions::table.filter(sessions::expires_at.le(micros(now))))
             .execute(connection)?,
     )
-}
-
-/// Records a failed sign-in for `email` (as typed, normalized; whether or not a user has it)
-/// from `client_addr`.
-pub fn record_sign_in_failure(
-    connection: &mut DbConnection,
-    id: tessera_core::Uuid,
-    email: &str,
-    client_addr: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    use crate::schema::sign_in_failures;
-    diesel::insert_into(sign_in_failures::table)
-        .values((
-            sign_in_failures::id.eq(id.to_string()),
-            sign_in_failures::email.eq(email),
-            sign_in_failures::client_addr.eq(client_addr),
-            sign_in_failures::occurred_at.eq(micros(now)),
-        ))
-        .execute(connection)?;
-    Ok(())
-}
-
-/// Failed sign-ins for `email` since `email_since` and from `client_addr` since
-/// `addr_since`, in one query.
-pub fn sign_in_failures(
-    connection: &mut DbConnection,
-    email: &str,
-    email_since: DateTime<Utc>,
-    client_addr: &str,
-    addr_since: DateTime<Utc>,
-) -> Result<(i64, i64), StoreError> {
-    use crate::schema::sign_in_failures as failures;
-    use diesel::dsl::count_star;
-    let for_email = failures::table
-        .filter(failures::email.eq(email))
-        .filter(failures::occurred_at.ge(micros(email_since)))
-        .select(count_star())
-        .single_value();
-    let from_addr = failures::table
-        .filter(failures::client_addr.eq(client_addr))
-        .filter(failures::occurred_at.ge(micros(addr_since)))
-        .select(count_star())
-        .single_value();
-    let (for_email, from_addr): (Option<i64>, Option<i64>) =
-        diesel::select((for_email, from_addr)).get_result(connection)?;
-    Ok((for_email.unwrap_or_default(), from_addr.unwrap_or_default()))
 }

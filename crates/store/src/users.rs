@@ -1,7 +1,6 @@
 //! Users of an account: e-mail, password hash (argon2id, made by the caller), the
 //! must-change flag and the one account-wide role.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use tessera_core::{AccountId, RoleId, UserId};
 
@@ -9,22 +8,7 @@ use crate::db::micros;
 use crate::schema::users;
 use crate::{DbConnection, StoreError};
 
-/// A user as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    /// Its id.
-    pub id: UserId,
-    /// Sign-in e-mail, unique within the account.
-    pub email: String,
-    /// The PHC string of the password's argon2id hash.
-    pub password_hash: String,
-    /// True until the user replaces their initial password.
-    pub must_change_password: bool,
-    /// The account-wide role.
-    pub role: RoleId,
-    /// When the user was added.
-    pub created_at: DateTime<Utc>,
-}
+pub use tessera_service::records::User;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]

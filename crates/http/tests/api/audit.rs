@@ -47,8 +47,7 @@ async fn policy_changes_are_audited() {
         .await
         .problem_at(409, "conflict", "id");
 
-        let state = env.state.clone().into_inner();
-        let mut db = state.db().expect("connection");
+        let mut db = env.db();
         let events = audit::list(&mut db, env.account, None, 100).expect("audit events");
         let actions: Vec<&str> = events.iter().take(4).map(|e| e.action.as_str()).collect();
         assert_eq!(
@@ -77,7 +76,9 @@ async fn policy_changes_are_audited() {
             env.name
         );
         assert!(
-            events.iter().all(|e| e.action != "user.change_role"),
+            events
+                .iter()
+                .all(|e| e.action != tessera_core::AuditAction::UserChangeRole),
             "{}: the refused change left no event",
             env.name
         );

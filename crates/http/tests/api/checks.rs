@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tessera_http::VERSION_WAIT;
+use tessera_service::VERSION_WAIT;
 
 use crate::support::{backends, unknown_id};
 

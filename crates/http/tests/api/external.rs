@@ -10,9 +10,9 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use tessera_core::{AccountId, Uuid};
 
-use tessera_http::{CSRF_COOKIE, EXTERNAL_COOKIE, MAX_FAILURES_PER_ACCOUNT, REFUSAL_FLOOR};
+use tessera_http::{CSRF_COOKIE, EXTERNAL_COOKIE, REFUSAL_FLOOR};
+use tessera_invitations::MAX_FAILURES_PER_ACCOUNT;
 use tessera_invitations::{InvitationState, IssuedSecrets};
-use tessera_store::sharing;
 
 use crate::support::{Env, Reply, backends, request};
 
@@ -87,11 +87,11 @@ fn secrets(env: &Env, id: Uuid) -> (IssuedSecrets, InvitationState) {
 
 /// An invitation's secrets and state in `account`.
 fn secrets_in(env: &Env, account: AccountId, id: Uuid) -> (IssuedSecrets, InvitationState) {
-    let state = env.state.clone().into_inner();
-    let mut db = state.db().expect("db");
-    let stored = sharing::get_invitation(&mut db, account, id).expect("invitation");
+    let mut db = env.db();
+    let stored =
+        tessera_store::invitations::get_invitation(&mut db, account, id).expect("invitation");
     (
-        stored.invitation.secrets(&state.key),
+        stored.invitation.secrets(env.tessera().key()),
         stored.invitation.state,
     )
 }
@@ -209,8 +209,7 @@ async fn the_link_opens_exactly_the_shared_workflows() {
 
         // Each transition left an event naming the invitation; the recipient's carry the
         // client address, the revoke its actor.
-        let state = env.state.clone().into_inner();
-        let mut db = state.db().expect("db");
+        let mut db = env.db();
         let events = tessera_store::audit::list(&mut db, env.account, None, 100).expect("audit");
         let target = ids[0].to_string();
         let mut ours: Vec<(&str, bool, bool)> = events
@@ -348,7 +347,7 @@ async fn failures_are_limited_per_address() {
         let ids = share(&env, &admin.cred, &["dan@example.com"]).await;
         let (dan, _) = secrets(&env, ids[0]);
         let mut last = None;
-        for i in 0..tessera_http::MAX_FAILURES_PER_ADDRESS {
+        for i in 0..tessera_invitations::MAX_FAILURES_PER_ADDRESS {
             let reply = post_code(&env, &format!("stranger{i}@example.com"), "AAAAAAAA").await;
             assert_eq!(reply.status.as_u16(), 403, "{}", reply.context);
             last = Some(without_csrf(&reply));
@@ -416,9 +415,9 @@ async fn concurrent_verifications_leave_a_consistent_state() {
             "[{}] every right code opens",
             env.name
         );
-        let state = env.state.clone().into_inner();
-        let mut db = state.db().expect("db");
-        let stored = sharing::get_invitation(&mut db, env.account, ids[0]).expect("eve");
+        let mut db = env.db();
+        let stored =
+            tessera_store::invitations::get_invitation(&mut db, env.account, ids[0]).expect("eve");
         assert_eq!(
             (stored.invitation.state, stored.invitation.code_failures),
             (InvitationState::Verified, 0),
@@ -442,7 +441,8 @@ async fn concurrent_verifications_leave_a_consistent_state() {
             "[{}] refused, never 5xx",
             env.name
         );
-        let stored = sharing::get_invitation(&mut db, env.account, ids[1]).expect("fay");
+        let stored =
+            tessera_store::invitations::get_invitation(&mut db, env.account, ids[1]).expect("fay");
         assert_eq!(
             stored.invitation.code_failures, 5,
             "[{}] every failure counted up to the limit, none lost: {}",

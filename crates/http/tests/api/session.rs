@@ -264,7 +264,7 @@ async fn failed_sign_ins_are_limited_per_email_and_per_address() {
     for env in backends().await {
         let guesser = [10, 1, 0, 1];
         for email in [ADMIN_EMAIL, "nobody@example.com"] {
-            for _ in 0..tessera_http::MAX_SIGN_IN_FAILURES_PER_EMAIL {
+            for _ in 0..tessera_service::session::MAX_SIGN_IN_FAILURES_PER_EMAIL {
                 sign_in_from(&env, guesser, email, "wrong-password-123")
                     .await
                     .problem(401, "bad-credentials");
@@ -288,7 +288,7 @@ async fn failed_sign_ins_are_limited_per_email_and_per_address() {
 
         // Fifty failures from one address, over many e-mails, lock that address.
         let spray = [10, 1, 0, 3];
-        for i in 0..tessera_http::MAX_SIGN_IN_FAILURES_PER_ADDRESS {
+        for i in 0..tessera_service::session::MAX_SIGN_IN_FAILURES_PER_ADDRESS {
             sign_in_from(
                 &env,
                 spray,

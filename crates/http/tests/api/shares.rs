@@ -3,7 +3,6 @@
 //! sender and admins see invitations and may resend or revoke them; accounts are isolated.
 
 use serde_json::json;
-use tessera_store::sharing;
 
 use crate::support::backends;
 
@@ -90,20 +89,20 @@ async fn shares_create_invitations_and_mail() {
             env.name
         );
 
-        let state = env.state.clone().into_inner();
-        let mut db = state.db().expect("db");
-        let queued = sharing::claim_due(
+        let mut db = env.db();
+        let queued = tessera_store::outbox::claim_due(
             &mut db,
             chrono::Utc::now(),
             chrono::Duration::minutes(5),
             100,
         )
-        .expect("outbox");
+        .expect("outbox")
+        .messages;
         assert_eq!(queued.len(), 3, "[{}] one e-mail per invitation", env.name);
         assert!(
             queued
                 .iter()
-                .all(|m| !m.payload.contains("code") && m.template == "invitation"),
+                .all(|m| !m.kind.to_payload().contains("code") && m.kind.name() == "invitation"),
             "[{}]",
             env.name
         );
@@ -220,15 +219,15 @@ async fn invitations_are_managed_by_sender_and_admins() {
             .expect(200)
             .clone();
         assert_eq!(resent["state"], "pending", "[{}]", env.name);
-        let state = env.state.clone().into_inner();
-        let mut db = state.db().expect("db");
-        let queued = sharing::claim_due(
+        let mut db = env.db();
+        let queued = tessera_store::outbox::claim_due(
             &mut db,
             chrono::Utc::now(),
             chrono::Duration::minutes(5),
             100,
         )
-        .expect("outbox");
+        .expect("outbox")
+        .messages;
         assert_eq!(
             queued.len(),
             3,

@@ -14,7 +14,11 @@ use actix_web::{App, test, web};
 use serde_json::{Value, json};
 use tessera_core::{AccountId, SecretKey, SystemClock, UserId};
 use tessera_http::{AppState, SESSION_COOKIE};
+use tessera_mail::FileMailer;
+use tessera_service::outbox::{Delivered, OutboxOptions};
+use tessera_service::{NewAccount, Tessera};
 use tessera_store::testing::TestDb;
+use tessera_store::{DieselStore, PooledDb};
 
 /// The bootstrap Admin's e-mail.
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -204,8 +208,12 @@ pub struct Env {
     pub name: &'static str,
     /// The bootstrapped account.
     pub account: AccountId,
-    /// The app's state (its pool reaches the database directly).
+    /// The app's state.
     pub state: web::Data<AppState>,
+    /// The store under the app (its pool reaches the database directly).
+    pub store: DieselStore,
+    /// Where the app's mailer writes e-mails (`.eml` files).
+    pub outbox: std::path::PathBuf,
     app: Box<dyn Call>,
     // Last: the database goes after the app and its pool.
     _db: TestDb,
@@ -220,26 +228,26 @@ pub async fn backends() -> Vec<Env> {
 pub async fn backends_with_clock(clock: Arc<dyn tessera_core::Clock>) -> Vec<Env> {
     let mut envs = Vec::new();
     for (name, db) in TestDb::all() {
-        let pool = tessera_store::pool(&db.url, 4).expect("pool");
-        let account = {
-            let mut connection = pool.get().expect("connection");
-            tessera_store::run_migrations(&mut connection).expect("migrations");
-            tessera_http::bootstrap(
-                &mut connection,
-                ADMIN_EMAIL,
-                Some(INITIAL_PASSWORD),
-                chrono::Utc::now(),
-            )
+        let (store, _) = DieselStore::open(&db.url, 4).expect("store");
+        let outbox = std::env::temp_dir().join(format!(
+            "tessera-http-outbox-{}",
+            tessera_service::random_uuid()
+        ));
+        let tessera = Tessera::builder(
+            store.clone(),
+            SecretKey::from_bytes([7; 32]),
+            FileMailer::new(&outbox),
+        )
+        .clock(clock.clone())
+        .mail_from("Tessera <tessera@example.com>")
+        .build()
+        .expect("tessera");
+        let account = tessera
+            .bootstrap(ADMIN_EMAIL, Some(INITIAL_PASSWORD))
             .expect("bootstrap")
             .expect("a fresh database is bootstrapped")
-            .account
-        };
-        let state = web::Data::new(AppState::new(
-            pool,
-            SecretKey::from_bytes([7; 32]),
-            clock.clone(),
-            false,
-        ));
+            .account;
+        let state = web::Data::new(AppState::new(tessera, false));
         let for_app = state.clone();
         let service = test::init_service(
             App::new().configure(move |config| tessera_http::configure(config, for_app)),
@@ -253,6 +261,8 @@ pub async fn backends_with_clock(clock: Arc<dyn tessera_core::Clock>) -> Vec<Env
             name,
             account,
             state,
+            store,
+            outbox,
             app,
             _db: db,
         });
@@ -447,46 +457,56 @@ impl Env {
             .unwrap_or_else(|| panic!("{}: no policy_version in {}", reply.context, reply.body))
     }
 
-    /// Creates a second account directly in the database, as the bootstrap does but with an
-    /// Admin who needs no password change; returns the account and the Admin's id.
+    /// Creates a second account through the service, with an Admin who needs no password
+    /// change; returns the account and the Admin's id.
     pub fn second_account(&self, email: &str, password: &str) -> (AccountId, UserId) {
-        use diesel::Connection;
-        use tessera_access::{ADMIN_ROLE, Policy, standard_tree};
-        use tessera_store::{accounts, policies, users};
-
-        let account = AccountId::from_uuid(tessera_http::new_uuid());
-        let admin = UserId::from_uuid(tessera_http::new_uuid());
-        let hash = tessera_http::hash_password(password).expect("hash");
-        let now = chrono::Utc::now();
-        let mut connection = self.state.pool.get().expect("connection");
-        connection
-            .transaction::<_, tessera_http::ApiError, _>(|tx| {
-                accounts::create(tx, account, "Other", now)?;
-                let policy = Policy::standard(standard_tree(&[], &["test", "production"], &[])?)?;
-                policies::insert_policy(tx, account, &policy, now)?;
-                users::insert(
-                    tx,
-                    account,
-                    &users::User {
-                        id: admin,
-                        email: email.to_owned(),
-                        password_hash: hash,
-                        must_change_password: false,
-                        role: ADMIN_ROLE,
-                        created_at: now,
-                    },
-                )?;
-                accounts::bump_policy_version(tx, account)?;
-                Ok(())
+        let created = self
+            .tessera()
+            .create_account(NewAccount {
+                name: "Other".to_owned(),
+                apps: vec![],
+                environments: vec!["test".to_owned(), "production".to_owned()],
+                admin_email: email.to_owned(),
+                admin_password: Some(password.to_owned()),
+                must_change_password: false,
             })
             .expect("second account");
-        (account, admin)
+        (created.account, created.admin)
+    }
+
+    /// The service behind the app.
+    pub fn tessera(&self) -> &Tessera {
+        &self.state.tessera
+    }
+
+    /// A connection to the database (to read tables directly).
+    pub fn db(&self) -> PooledDb {
+        self.store.pool().get().expect("connection")
+    }
+
+    /// Delivers what the outbox holds (as the workers would), on a blocking thread.
+    pub async fn deliver(&self) -> Delivered {
+        let tessera = self.tessera().clone();
+        let options = OutboxOptions {
+            batch: 100,
+            ..OutboxOptions::default()
+        };
+        actix_web::web::block(move || tessera.deliver_due(&options))
+            .await
+            .expect("blocking")
+            .expect("deliver")
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.outbox);
     }
 }
 
 /// A random id that exists nowhere.
 pub fn unknown_id() -> String {
-    tessera_http::new_uuid().to_string()
+    tessera_service::random_uuid().to_string()
 }
 
 /// A request in flight.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use tessera_core::{AccountId, Uuid};
 use tessera_invitations::{Item, ItemKind};
-use tessera_store::items::{self, CatalogItem, StoredGroup};
+use tessera_store::items::{self, CatalogItem, RecipientGroup};
 use tessera_store::testing::TestDb;
 use tessera_store::{StoreError, accounts};
 
@@ -119,13 +119,13 @@ fn items_and_groups_stay_in_their_account() {
             "Onboarding"
         );
 
-        let group = StoredGroup {
+        let group = RecipientGroup {
             id: Uuid::from_u128(10),
             name: "Partners".into(),
             emails: vec!["a@example.com".into(), "b@example.com".into()],
         };
         items::save_group(&mut connection, ACME, &group).expect("group");
-        let edited = StoredGroup {
+        let edited = RecipientGroup {
             emails: vec!["c@example.com".into()],
             ..group.clone()
         };
@@ -135,7 +135,7 @@ fn items_and_groups_stay_in_their_account() {
             vec![edited],
             "{backend}"
         );
-        let clash = StoredGroup {
+        let clash = RecipientGroup {
             id: Uuid::from_u128(11),
             name: "Partners".into(),
             emails: vec![],

@@ -10,7 +10,9 @@ use tessera_store::{
 
 use tessera_store::testing::TestDb;
 
-const TABLES: [&str; 19] = [
+/// Every table the migrations create; the test compares it with what the database lists, so
+/// a table added without being listed here (and its down migration tested) fails.
+const TABLES: [&str; 20] = [
     "accounts",
     "features",
     "roles",
@@ -30,7 +32,42 @@ const TABLES: [&str; 19] = [
     "outbox",
     "external_sessions",
     "verification_failures",
+    "sign_in_failures",
 ];
+
+#[derive(diesel::QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// The tables the database holds (but diesel's own), sorted.
+fn tables(connection: &mut tessera_store::DbConnection) -> Vec<String> {
+    let query = match connection {
+        tessera_store::DbConnection::Sqlite(_) => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        tessera_store::DbConnection::Postgresql(_) => {
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema()"
+        }
+    };
+    let mut names: Vec<String> = diesel::sql_query(query)
+        .load::<TableName>(connection)
+        .expect("list tables")
+        .into_iter()
+        .map(|t| t.name)
+        .filter(|name| name != "__diesel_schema_migrations")
+        .collect();
+    names.sort();
+    names
+}
+
+fn listed() -> Vec<String> {
+    let mut names: Vec<String> = TABLES.iter().map(|t| (*t).to_owned()).collect();
+    names.sort();
+    names
+}
 
 fn tables_answer(connection: &mut tessera_store::DbConnection) -> Vec<bool> {
     TABLES
@@ -74,6 +111,11 @@ fn migrations_run_up_down_and_up_again() {
             tables_answer(&mut connection).iter().all(|ok| *ok),
             "{backend}: tables after up"
         );
+        assert_eq!(
+            tables(&mut connection),
+            listed(),
+            "{backend}: the test lists every table"
+        );
         assert!(
             run_migrations(&mut connection)
                 .expect("up again")
@@ -86,6 +128,11 @@ fn migrations_run_up_down_and_up_again() {
         assert!(
             tables_answer(&mut connection).iter().all(|ok| !ok),
             "{backend}: tables after down"
+        );
+        assert_eq!(
+            tables(&mut connection),
+            Vec::<String>::new(),
+            "{backend}: down leaves no table"
         );
 
         assert_eq!(

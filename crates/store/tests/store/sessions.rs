@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel::Connection;
 use tessera_access::{ADMIN_ROLE, Policy, standard_tree};
-use tessera_core::{AccountId, UserId, Uuid};
+use tessera_core::{AccountId, AuditAction, UserId, Uuid};
 use tessera_store::api_tokens::ApiToken;
 use tessera_store::audit::AuditEvent;
 use tessera_store::sessions::Session;
@@ -89,13 +89,13 @@ fn token(id: u128, user: UserId, name: &str, created: Duration, lifetime: Durati
     }
 }
 
-fn event(id: u128, account: AccountId, at: Duration, action: &str) -> AuditEvent {
+fn event(id: u128, account: AccountId, at: Duration, action: AuditAction) -> AuditEvent {
     AuditEvent {
         id: Uuid::from_u128(id),
         account,
         occurred_at: now() + at,
         actor: None,
-        action: action.to_owned(),
+        action,
         target: None,
         detail: "{}".to_owned(),
         client_addr: None,
@@ -346,12 +346,13 @@ fn api_tokens_are_listed_found_and_deleted() {
             "{backend}: a hash is used once"
         );
 
-        api_tokens::delete(&mut connection, ACME, ci.id).expect("delete");
         assert!(
-            matches!(
-                api_tokens::delete(&mut connection, ACME, ci.id),
-                Err(StoreError::NotFound)
-            ),
+            !api_tokens::delete(&mut connection, ACME, BOB, ci.id).expect("delete"),
+            "{backend}: another user's token is left alone"
+        );
+        assert!(api_tokens::delete(&mut connection, ACME, ci.user, ci.id).expect("delete"));
+        assert!(
+            !api_tokens::delete(&mut connection, ACME, ci.user, ci.id).expect("delete"),
             "{backend}: already revoked"
         );
         assert_eq!(
@@ -383,16 +384,16 @@ fn the_audit_log_lists_newest_first_since_and_limited() {
     for (backend, db) in TestDb::all() {
         let mut connection = db.migrated();
         seed_both(&mut connection);
-        let mut full = event(30, ACME, Duration::minutes(1), "user.create");
+        let mut full = event(30, ACME, Duration::minutes(1), AuditAction::UserAdd);
         full.actor = Some(BOB);
         full.target = Some(format!("user:{ANA}"));
         full.detail = r#"{"email":"ana@acme.test"}"#.to_owned();
         full.client_addr = Some("192.0.2.7".to_owned());
         full.occurred_at += Duration::nanoseconds(654_321_987);
-        let first = event(31, ACME, Duration::zero(), "account.create");
-        let tie_low = event(32, ACME, Duration::minutes(2), "role.create");
-        let tie_high = event(33, ACME, Duration::minutes(2), "role.update");
-        let last = event(34, ACME, Duration::minutes(3), "session.create");
+        let first = event(31, ACME, Duration::zero(), AuditAction::SignIn);
+        let tie_low = event(32, ACME, Duration::minutes(2), AuditAction::RoleCreate);
+        let tie_high = event(33, ACME, Duration::minutes(2), AuditAction::RoleUpdate);
+        let last = event(34, ACME, Duration::minutes(3), AuditAction::SignOut);
         for written in [&tie_low, &full, &last, &first, &tie_high] {
             audit::insert(&mut connection, written).expect("insert");
         }
@@ -482,7 +483,7 @@ fn nothing_crosses_accounts() {
         sessions::insert(&mut connection, &acme_session).expect("session");
         let acme_token = token(40, ANA, "acme-ci", Duration::zero(), Duration::days(30));
         api_tokens::insert(&mut connection, &acme_token).expect("token");
-        let acme_event = event(41, ACME, Duration::zero(), "user.create");
+        let acme_event = event(41, ACME, Duration::zero(), AuditAction::UserAdd);
         audit::insert(&mut connection, &acme_event).expect("event");
 
         // Globex has a user 1 too; its calls still reach none of Acme's rows.
@@ -496,10 +497,8 @@ fn nothing_crosses_accounts() {
             "{backend}: nor Acme's user"
         );
         assert!(
-            matches!(
-                api_tokens::delete(&mut connection, GLOBEX, acme_token.id),
-                Err(StoreError::NotFound)
-            ),
+            !api_tokens::delete(&mut connection, GLOBEX, acme_token.user, acme_token.id)
+                .expect("delete"),
             "{backend}: Globex cannot revoke Acme's token"
         );
         assert_eq!(
@@ -562,7 +561,7 @@ fn housekeeping_removes_only_what_is_over() {
         sessions::insert(&mut connection, &over).expect("over");
         let later = now() + Duration::hours(1);
         for (n, at) in [(1, now() - Duration::days(2)), (2, later)] {
-            tessera_store::sharing::record_failure(
+            tessera_store::attempts::record_verification_failure(
                 &mut connection,
                 Uuid::from_u128(n),
                 Some(ACME),
@@ -570,7 +569,7 @@ fn housekeeping_removes_only_what_is_over() {
                 at,
             )
             .expect("verification failure");
-            sessions::record_sign_in_failure(
+            tessera_store::attempts::record_sign_in_failure(
                 &mut connection,
                 Uuid::from_u128(n),
                 "ana@acme.test",
@@ -600,8 +599,14 @@ fn housekeeping_removes_only_what_is_over() {
         );
         let since = later - Duration::hours(1);
         assert_eq!(
-            sessions::sign_in_failures(&mut connection, "ana@acme.test", since, "10.0.0.1", since)
-                .expect("counts"),
+            tessera_store::attempts::sign_in_failures(
+                &mut connection,
+                "ana@acme.test",
+                since,
+                "10.0.0.1",
+                since
+            )
+            .expect("counts"),
             (1, 1),
             "[{name}] the recent failure stays"
         );

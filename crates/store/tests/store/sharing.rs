@@ -3,10 +3,12 @@
 use chrono::{DateTime, Duration, Utc};
 use tessera_core::{AccountId, SecretKey, UserId, Uuid};
 use tessera_invitations::{Invitation, InvitationState, Item, ItemKind};
+use tessera_store::invitations::{self, InvitationFilter};
 use tessera_store::items::{self, CatalogItem};
-use tessera_store::sharing::{self, InvitationFilter, OutboxMessage, Outcome, Share};
+use tessera_store::outbox::{self, DeliveryOutcome, MessageKind, OutboxMessage, OutboxState};
+use tessera_store::shares::{self, Share};
 use tessera_store::testing::TestDb;
-use tessera_store::{DbConnection, StoreError, accounts};
+use tessera_store::{DbConnection, StoreError, accounts, attempts};
 
 const ACME: AccountId = AccountId::from_u128(1);
 const GLOBEX: AccountId = AccountId::from_u128(2);
@@ -48,12 +50,12 @@ fn seed(connection: &mut DbConnection) -> (Share, Vec<Invitation>) {
         items: vec![flow.item.id],
         created_at: now(),
     };
-    sharing::insert_share(connection, ACME, &share).expect("share");
+    shares::insert_share(connection, ACME, &share).expect("share");
     let list = vec![
         invitation(1, "ana@example.com"),
         invitation(2, "bob@example.com"),
     ];
-    sharing::insert_invitations(connection, ACME, share.id, "de", &list).expect("invitations");
+    invitations::insert_invitations(connection, ACME, share.id, "de", &list).expect("invitations");
     (share, list)
 }
 
@@ -63,12 +65,13 @@ fn shares_and_invitations_round_trip() {
         let mut connection = db.migrated();
         let (share, list) = seed(&mut connection);
         assert_eq!(
-            sharing::get_share(&mut connection, ACME, share.id).expect("share"),
+            shares::get_share(&mut connection, ACME, share.id).expect("share"),
             share,
             "{backend}"
         );
-        let stored = sharing::get_invitation(&mut connection, ACME, Uuid::from_bytes(list[0].id))
-            .expect("get");
+        let stored =
+            invitations::get_invitation(&mut connection, ACME, Uuid::from_bytes(list[0].id))
+                .expect("get");
         assert_eq!(
             stored.invitation, list[0],
             "{backend}: tags, times and state round-trip"
@@ -78,18 +81,19 @@ fn shares_and_invitations_round_trip() {
             (ACME, share.id, "de")
         );
 
-        let found = sharing::find_by_link_tag(&mut connection, &list[1].link_tag).expect("by tag");
+        let found =
+            invitations::find_by_link_tag(&mut connection, &list[1].link_tag).expect("by tag");
         assert_eq!(
             found.map(|f| f.invitation.recipient),
             Some("bob@example.com".to_owned()),
             "{backend}"
         );
         assert_eq!(
-            sharing::find_by_link_tag(&mut connection, &[0; 32]).expect("none"),
+            invitations::find_by_link_tag(&mut connection, &[0; 32]).expect("none"),
             None
         );
         assert_eq!(
-            sharing::find_by_recipient(&mut connection, "ana@example.com")
+            invitations::find_by_recipient(&mut connection, "ana@example.com")
                 .expect("by email")
                 .len(),
             1
@@ -98,12 +102,12 @@ fn shares_and_invitations_round_trip() {
         let mut changed = list[0].clone();
         changed.mark_sent();
         changed.code_failures = 3;
-        sharing::update_invitation(&mut connection, ACME, &changed).expect("update");
+        invitations::update_invitation(&mut connection, ACME, &changed).expect("update");
         let sent = InvitationFilter {
             states: Some(vec![InvitationState::Sent]),
             ..Default::default()
         };
-        let only_sent = sharing::list_invitations(&mut connection, ACME, &sent).expect("list");
+        let only_sent = invitations::list_invitations(&mut connection, ACME, &sent).expect("list");
         assert_eq!(only_sent.len(), 1, "{backend}");
         assert_eq!(only_sent[0].invitation, changed);
         let bob = InvitationFilter {
@@ -111,7 +115,7 @@ fn shares_and_invitations_round_trip() {
             ..Default::default()
         };
         assert_eq!(
-            sharing::list_invitations(&mut connection, ACME, &bob)
+            invitations::list_invitations(&mut connection, ACME, &bob)
                 .expect("list")
                 .len(),
             1
@@ -121,7 +125,7 @@ fn shares_and_invitations_round_trip() {
             ..Default::default()
         };
         assert_eq!(
-            sharing::list_invitations(&mut connection, ACME, &by_share)
+            invitations::list_invitations(&mut connection, ACME, &by_share)
                 .expect("list")
                 .len(),
             2
@@ -130,8 +134,8 @@ fn shares_and_invitations_round_trip() {
         // A resend's new nonce and tags are stored too.
         let mut resent = list[1].clone();
         resent.resend(&key(), [7; 16], now(), 14).expect("resend");
-        sharing::update_invitation(&mut connection, ACME, &resent).expect("update");
-        let read = sharing::get_invitation(&mut connection, ACME, Uuid::from_bytes(resent.id))
+        invitations::update_invitation(&mut connection, ACME, &resent).expect("update");
+        let read = invitations::get_invitation(&mut connection, ACME, Uuid::from_bytes(resent.id))
             .expect("get");
         assert_eq!(
             read.invitation, resent,
@@ -142,7 +146,7 @@ fn shares_and_invitations_round_trip() {
         let again = [invitation(3, "ana@example.com")];
         assert!(
             matches!(
-                sharing::insert_invitations(&mut connection, ACME, share.id, "en", &again),
+                invitations::insert_invitations(&mut connection, ACME, share.id, "en", &again),
                 Err(StoreError::Conflict { .. })
             ),
             "{backend}"
@@ -157,7 +161,7 @@ fn another_account_sees_nothing() {
         let (share, list) = seed(&mut connection);
         assert!(
             matches!(
-                sharing::get_share(&mut connection, GLOBEX, share.id),
+                shares::get_share(&mut connection, GLOBEX, share.id),
                 Err(StoreError::NotFound)
             ),
             "{backend}"
@@ -165,7 +169,7 @@ fn another_account_sees_nothing() {
         let id = Uuid::from_bytes(list[0].id);
         assert!(
             matches!(
-                sharing::get_invitation(&mut connection, GLOBEX, id),
+                invitations::get_invitation(&mut connection, GLOBEX, id),
                 Err(StoreError::NotFound)
             ),
             "{backend}"
@@ -174,17 +178,17 @@ fn another_account_sees_nothing() {
         revoked.revoke().expect("revoke");
         assert!(
             matches!(
-                sharing::update_invitation(&mut connection, GLOBEX, &revoked),
+                invitations::update_invitation(&mut connection, GLOBEX, &revoked),
                 Err(StoreError::NotFound)
             ),
             "{backend}"
         );
         assert!(
-            sharing::list_invitations(&mut connection, GLOBEX, &InvitationFilter::default())
+            invitations::list_invitations(&mut connection, GLOBEX, &InvitationFilter::default())
                 .expect("list")
                 .is_empty()
         );
-        let stored = sharing::get_invitation(&mut connection, ACME, id).expect("mine");
+        let stored = invitations::get_invitation(&mut connection, ACME, id).expect("mine");
         assert_eq!(
             stored.invitation.state,
             InvitationState::Pending,
@@ -198,13 +202,97 @@ fn message(n: u128, at: DateTime<Utc>) -> OutboxMessage {
         id: Uuid::from_u128(n),
         account: ACME,
         message_id: format!("<{n}@tessera.test>"),
-        invitation: None,
+        kind: MessageKind::Invitation {
+            invitation: Uuid::from_u128(n),
+        },
         recipient: "ana@example.com".into(),
         locale: "en".into(),
-        template: "invitation".into(),
-        payload: "{}".into(),
         attempts: 0,
         created_at: at,
+    }
+}
+
+/// Claims due messages, which must all be readable.
+fn claim(
+    connection: &mut DbConnection,
+    now: DateTime<Utc>,
+    stale: Duration,
+    limit: i64,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let claimed = outbox::claim_due(connection, now, stale, limit)?;
+    assert!(claimed.unreadable.is_empty(), "{:?}", claimed.unreadable);
+    Ok(claimed.messages)
+}
+
+fn states(connection: &mut DbConnection) -> Vec<(String, OutboxState, i32)> {
+    outbox::outbox_entries(connection, ACME)
+        .expect("entries")
+        .into_iter()
+        .map(|e| (e.message_id, e.state, e.attempts))
+        .collect()
+}
+
+#[test]
+fn released_claims_are_pending_again_with_their_attempt_taken_back() {
+    for (backend, db) in TestDb::all() {
+        let mut connection = db.migrated();
+        seed(&mut connection);
+        outbox::enqueue(&mut connection, &[message(1, now()), message(2, now())]).expect("enqueue");
+        let claimed = claim(&mut connection, now(), Duration::minutes(10), 10).expect("claim");
+        assert_eq!(claimed.len(), 2, "{backend}");
+        outbox::record_outcome(&mut connection, &claimed[0], &DeliveryOutcome::Sent, now())
+            .expect("sent");
+        outbox::release_claims(&mut connection, &claimed, now()).expect("release");
+        let mut after = states(&mut connection);
+        after.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            after,
+            vec![
+                ("<1@tessera.test>".to_owned(), OutboxState::Sent, 1),
+                ("<2@tessera.test>".to_owned(), OutboxState::Pending, 0),
+            ],
+            "{backend}: a settled message stays settled; the other is pending, unattempted"
+        );
+        let again = claim(&mut connection, now(), Duration::minutes(10), 10).expect("claim");
+        assert_eq!(again.len(), 1, "{backend}: due again at once");
+        assert_eq!(again[0].message_id, "<2@tessera.test>");
+    }
+}
+
+#[test]
+fn an_unreadable_message_is_failed_and_reported_not_retried() {
+    use diesel::RunQueryDsl;
+    for (backend, db) in TestDb::all() {
+        let mut connection = db.migrated();
+        seed(&mut connection);
+        outbox::enqueue(&mut connection, &[message(1, now()), message(2, now())]).expect("enqueue");
+        diesel::sql_query(
+            "UPDATE outbox SET payload = '{\"kind\":\"fax\"}' WHERE message_id = '<2@tessera.test>'",
+        )
+        .execute(&mut connection)
+        .expect("tamper");
+        let claimed =
+            outbox::claim_due(&mut connection, now(), Duration::minutes(10), 10).expect("claim");
+        assert_eq!(claimed.messages.len(), 1, "{backend}");
+        assert_eq!(claimed.unreadable.len(), 1, "{backend}");
+        assert!(
+            claimed.unreadable[0].contains("<2@tessera.test>"),
+            "{backend}: {:?}",
+            claimed.unreadable
+        );
+        let failed: Vec<_> = states(&mut connection)
+            .into_iter()
+            .filter(|(_, state, _)| *state == OutboxState::Failed)
+            .collect();
+        assert_eq!(failed.len(), 1, "{backend}");
+        let later = now() + Duration::days(1);
+        assert!(
+            outbox::claim_due(&mut connection, later, Duration::minutes(10), 10)
+                .expect("claim")
+                .unreadable
+                .is_empty(),
+            "{backend}: reported once"
+        );
     }
 }
 
@@ -213,14 +301,14 @@ fn the_outbox_hands_each_message_out_once_and_again_only_after_a_crash() {
     for (backend, db) in TestDb::all() {
         let mut connection = db.migrated();
         seed(&mut connection);
-        sharing::enqueue(
+        outbox::enqueue(
             &mut connection,
             &[message(1, now()), message(2, now() + Duration::minutes(5))],
         )
         .expect("enqueue");
         assert!(
             matches!(
-                sharing::enqueue(
+                outbox::enqueue(
                     &mut connection,
                     &[message(3, now())].map(|mut m| {
                         m.message_id = "<1@tessera.test>".into();
@@ -232,7 +320,7 @@ fn the_outbox_hands_each_message_out_once_and_again_only_after_a_crash() {
             "{backend}: Message-IDs are unique"
         );
         let stale = Duration::minutes(10);
-        let claimed = sharing::claim_due(&mut connection, now(), stale, 10).expect("claim");
+        let claimed = claim(&mut connection, now(), stale, 10).expect("claim");
         assert_eq!(
             claimed.iter().map(|m| m.id).collect::<Vec<_>>(),
             vec![Uuid::from_u128(1)],
@@ -240,7 +328,7 @@ fn the_outbox_hands_each_message_out_once_and_again_only_after_a_crash() {
         );
         assert_eq!(claimed[0].attempts, 1);
         assert!(
-            sharing::claim_due(&mut connection, now(), stale, 10)
+            claim(&mut connection, now(), stale, 10)
                 .expect("claim")
                 .is_empty(),
             "{backend}: not twice"
@@ -249,7 +337,7 @@ fn the_outbox_hands_each_message_out_once_and_again_only_after_a_crash() {
         // A sender that crashed leaves it `sending`; after `stale` it is handed out again,
         // with the same Message-ID.
         let later = now() + stale + Duration::seconds(1);
-        let reclaimed = sharing::claim_due(&mut connection, later, stale, 10).expect("reclaim");
+        let reclaimed = claim(&mut connection, later, stale, 10).expect("reclaim");
         let first = reclaimed
             .iter()
             .find(|m| m.id == Uuid::from_u128(1))
@@ -259,38 +347,39 @@ fn the_outbox_hands_each_message_out_once_and_again_only_after_a_crash() {
             ("<1@tessera.test>", 2),
             "{backend}"
         );
-        sharing::record_outcome(&mut connection, first, &Outcome::Sent, later).expect("sent");
+        outbox::record_outcome(&mut connection, first, &DeliveryOutcome::Sent, later)
+            .expect("sent");
 
         let second = reclaimed
             .iter()
             .find(|m| m.id == Uuid::from_u128(2))
             .expect("due by now");
         let retry_at = later + Duration::minutes(1);
-        sharing::record_outcome(
+        outbox::record_outcome(
             &mut connection,
             second,
-            &Outcome::RetryAt(retry_at, "421 busy".into()),
+            &DeliveryOutcome::RetryAt(retry_at, "421 busy".into()),
             later,
         )
         .expect("retry");
         assert!(
-            sharing::claim_due(&mut connection, later, stale, 10)
+            claim(&mut connection, later, stale, 10)
                 .expect("claim")
                 .is_empty(),
             "{backend}: backoff"
         );
-        let retried = sharing::claim_due(&mut connection, retry_at, stale, 10).expect("claim");
+        let retried = claim(&mut connection, retry_at, stale, 10).expect("claim");
         assert_eq!(retried.len(), 1, "{backend}");
-        sharing::record_outcome(
+        outbox::record_outcome(
             &mut connection,
             &retried[0],
-            &Outcome::Bounced("550 no such user".into()),
+            &DeliveryOutcome::Bounced("550 no such user".into()),
             retry_at,
         )
         .expect("bounced");
         let much_later = retry_at + Duration::days(1);
         assert!(
-            sharing::claim_due(&mut connection, much_later, stale, 10)
+            claim(&mut connection, much_later, stale, 10)
                 .expect("claim")
                 .is_empty(),
             "{backend}: done"
@@ -308,8 +397,14 @@ fn failures_are_counted_by_address_and_by_account() {
         let third = AccountId::from_u128(3);
         accounts::create(&mut connection, third, "Initech", now()).expect("third");
         let record = |connection: &mut DbConnection, n: u128, account, addr: &str, at| {
-            sharing::record_failure(connection, Uuid::from_u128(n), account, addr, at)
-                .expect("failure");
+            attempts::record_verification_failure(
+                connection,
+                Uuid::from_u128(n),
+                account,
+                addr,
+                at,
+            )
+            .expect("failure");
         };
         record(&mut connection, 1, Some(ACME), "10.0.0.1", now());
         record(&mut connection, 2, Some(ACME), "10.0.0.2", now());
@@ -332,14 +427,20 @@ fn failures_are_counted_by_address_and_by_account() {
             (vec![GLOBEX, ACME, third], (4, vec![1, 2, 1])),
         ] {
             assert_eq!(
-                sharing::failure_counts(&mut connection, "10.0.0.1", &accounts, since)
-                    .expect("counts"),
+                attempts::verification_failure_counts(
+                    &mut connection,
+                    "10.0.0.1",
+                    &accounts,
+                    since
+                )
+                .expect("counts"),
                 expected,
                 "[{name}] {accounts:?}"
             );
         }
         assert_eq!(
-            sharing::failure_counts(&mut connection, "10.9.9.9", &[ACME], since).expect("counts"),
+            attempts::verification_failure_counts(&mut connection, "10.9.9.9", &[ACME], since)
+                .expect("counts"),
             (0, vec![2]),
             "[{name}]"
         );

@@ -1,0 +1,139 @@
+//! The server's options (flags and `TESSERA_*` environment variables), and what they build:
+//! the server key, the mailer, the templates.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use tessera_core::SecretKey;
+use tessera_mail::{FileMailer, Mailer, SmtpMailer, Templates};
+use tessera_service::WorkerOptions;
+
+/// Access control and sharing for SaaS products.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Options {
+    /// Database URL: `sqlite://<file>` (default: a file under ./data/) or `postgres://…`.
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE_URL",
+        default_value = "sqlite://data/tessera.db"
+    )]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "TESSERA_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// The URL people reach the server at (cookies are `Secure` when it is https).
+    #[arg(
+        long,
+        env = "TESSERA_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
+    /// The server key, 32 bytes in base64; generated once into ./data/secret.key when absent.
+    #[arg(long, env = "TESSERA_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// E-mail of the first Admin, created on an empty database.
+    #[arg(
+        long,
+        env = "TESSERA_BOOTSTRAP_ADMIN_EMAIL",
+        default_value = "admin@localhost"
+    )]
+    pub bootstrap_admin_email: String,
+    /// Password of the first Admin (generated and printed once when absent).
+    #[arg(long, env = "TESSERA_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
+    pub bootstrap_admin_password: Option<String>,
+    /// SMTP server for outgoing e-mail (`smtp://host:port`, `smtps://user:pass@host`,
+    /// `smtp+starttls://…`); without it e-mails are written as .eml files under
+    /// `<data dir>/outbox/`.
+    #[arg(long, env = "TESSERA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing e-mail.
+    #[arg(
+        long,
+        env = "TESSERA_MAIL_FROM",
+        default_value = "Tessera <tessera@localhost>"
+    )]
+    pub mail_from: String,
+    /// A directory whose templates replace the embedded ones (same relative paths).
+    #[arg(long, env = "TESSERA_TEMPLATES_DIR")]
+    pub templates_dir: Option<PathBuf>,
+    /// Seconds a message claimed by a sender may stay unconfirmed before it is sent again
+    /// with the same Message-ID (covers a sender killed mid-delivery).
+    #[arg(long, env = "TESSERA_OUTBOX_LEASE_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=86_400))]
+    pub outbox_lease_seconds: u32,
+    /// Directory for the default SQLite file and the generated key.
+    #[arg(long, env = "TESSERA_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the server does.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run migrations, then serve (the default).
+    Serve,
+    /// Run migrations and exit.
+    Migrate,
+}
+
+/// A boxed error for `main`.
+pub type Error = Box<dyn std::error::Error>;
+
+impl Options {
+    /// The server key: given, or read from (or generated once into) `<data dir>/secret.key`.
+    pub fn secret_key(&self) -> Result<SecretKey, Error> {
+        if let Some(text) = &self.secret_key {
+            return Ok(SecretKey::from_base64(text)?);
+        }
+        let file = self.data_dir.join("secret.key");
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            return Ok(SecretKey::from_base64(&text)?);
+        }
+        let mut bytes = [0u8; 32];
+        rand::Rng::fill_bytes(&mut rand::rng(), &mut bytes);
+        let key = SecretKey::from_bytes(bytes);
+        write_private(&file, &key.to_base64())?;
+        tracing::warn!(file = %file.display(), "TESSERA_SECRET_KEY is not set: generated a server key and kept it in this file");
+        Ok(key)
+    }
+
+    /// SMTP when configured, else `.eml` files under `<data dir>/outbox/`.
+    pub fn mailer(&self) -> Result<Box<dyn Mailer>, Error> {
+        Ok(match &self.smtp_url {
+            Some(url) => Box::new(SmtpMailer::from_url(url)?),
+            None => {
+                let dir = self.data_dir.join("outbox");
+                tracing::info!(dir = %dir.display(), "TESSERA_SMTP_URL is not set: e-mails are written as .eml files");
+                Box::new(FileMailer::new(dir))
+            }
+        })
+    }
+
+    /// The embedded templates, or those with the override directory's replacements.
+    pub fn templates(&self) -> Result<Templates, Error> {
+        Ok(match &self.templates_dir {
+            Some(dir) => Templates::with_overrides(dir)?,
+            None => Templates::embedded()?,
+        })
+    }
+
+    /// The workers' settings.
+    pub fn workers(&self) -> WorkerOptions {
+        let mut options = WorkerOptions::default();
+        options.outbox.lease = chrono::Duration::seconds(self.outbox_lease_seconds.into());
+        options
+    }
+}
+
+fn write_private(file: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(file)?.write_all(content.as_bytes())
+}

@@ -1,0 +1,197 @@
+//! The external site: what an invitation's link and code open. Opening the link (GET) changes
+//! and reveals nothing — mail scanners fetch links; the page's button (POST) starts the
+//! session. Every refusal, whatever its cause, is the same page, answered no sooner than
+//! [`REFUSAL_FLOOR`] after the request arrived.
+
+mod pages;
+
+use std::time::Instant;
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use tessera_core::BearerSecret;
+use tessera_service::external::ExternalSession;
+
+pub use pages::CSRF_COOKIE;
+pub use tessera_service::external::{EXTERNAL_SESSION_DAYS, REFUSAL_FLOOR};
+
+use crate::auth::client_addr;
+use crate::{ApiError, AppState};
+use pages::{csrf_ok, csrf_token, render};
+
+/// The external session's cookie.
+pub const EXTERNAL_COOKIE: &str = "tessera_external";
+
+const REFUSED: &str = "That link, e-mail address or code does not open anything. Check them, or ask the sender for a new invitation.";
+
+/// The refusal page, answered no sooner than [`REFUSAL_FLOOR`] after `started`.
+async fn refused(state: &AppState, started: Instant) -> Result<HttpResponse, ApiError> {
+    actix_web::rt::time::sleep_until((started + REFUSAL_FLOOR).into()).await;
+    let csrf = csrf_token();
+    render(
+        StatusCode::FORBIDDEN,
+        "verify",
+        json!({ "title": "Not valid", "csrf": csrf, "error": REFUSED }),
+        Some(&csrf),
+        state.secure_cookies,
+    )
+}
+
+/// Where a verified recipient goes, with their session cookie; or the refusal.
+async fn signed_in(
+    state: &AppState,
+    session: Option<ExternalSession>,
+    started: Instant,
+) -> Result<HttpResponse, ApiError> {
+    let Some(session) = session else {
+        return refused(state, started).await;
+    };
+    let seconds = (session.expires_at - state.tessera.now())
+        .num_seconds()
+        .max(0);
+    let cookie = Cookie::build(EXTERNAL_COOKIE, session.secret.to_string())
+        .path("/x")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies)
+        .max_age(CookieDuration::seconds(seconds))
+        .finish();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/x/workflows"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .cookie(cookie)
+        .finish())
+}
+
+/// `GET /x/{token}`: the landing page. Looks nothing up and changes nothing.
+pub async fn landing(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let csrf = csrf_token();
+    let token: String = token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    render(
+        StatusCode::OK,
+        "landing",
+        json!({ "title": "Shared workflows", "token": token, "csrf": csrf }),
+        Some(&csrf),
+        state.secure_cookies,
+    )
+}
+
+/// A form with only the CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    /// The double-submitted token.
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// `POST /x/{token}`: the landing page's button — verifies the link, starts the session.
+pub async fn follow_link(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, ApiError> {
+    let started = Instant::now();
+    if !csrf_ok(&request, &form.csrf) {
+        return refused(&state, started).await;
+    }
+    let (token, client) = (token.into_inner(), client_addr(&request));
+    let session = state.run(move |t| t.follow_link(&token, client)).await?;
+    signed_in(&state, session, started).await
+}
+
+/// `GET /x/verify`: the e-mail and code form.
+pub async fn verify_form(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let csrf = csrf_token();
+    render(
+        StatusCode::OK,
+        "verify",
+        json!({ "title": "Open shared workflows", "csrf": csrf, "error": null }),
+        Some(&csrf),
+        state.secure_cookies,
+    )
+}
+
+/// The verify form.
+#[derive(Debug, Deserialize)]
+pub struct VerifyForm {
+    /// E-mail address.
+    #[serde(default)]
+    pub email: String,
+    /// Verification code.
+    #[serde(default)]
+    pub code: String,
+    /// The double-submitted token.
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// `POST /x/verify`: e-mail and code.
+pub async fn verify(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    form: web::Form<VerifyForm>,
+) -> Result<HttpResponse, ApiError> {
+    let started = Instant::now();
+    if !csrf_ok(&request, &form.csrf) {
+        return refused(&state, started).await;
+    }
+    let (form, client) = (form.into_inner(), client_addr(&request));
+    let session = state
+        .run(move |t| t.verify_code(&form.email, &form.code, client))
+        .await?;
+    signed_in(&state, session, started).await
+}
+
+/// `GET /x/workflows`: the recipient's shared workflows by business domain, read-only.
+pub async fn workflows(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let to_verify = || {
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/x/verify"))
+            .finish()
+    };
+    let Some(secret) = request
+        .cookie(EXTERNAL_COOKIE)
+        .and_then(|c| BearerSecret::parse(c.value()))
+    else {
+        return Ok(to_verify());
+    };
+    let Some(shared) = state.run(move |t| t.shared_workflows(&secret)).await? else {
+        return Ok(to_verify());
+    };
+    let domains: Vec<_> = shared
+        .domains
+        .iter()
+        .map(|(name, workflows)| {
+            let workflows: Vec<_> = workflows
+                .iter()
+                .map(|w| json!({ "title": w.title, "description": w.description }))
+                .collect();
+            json!({ "name": name, "workflows": workflows })
+        })
+        .collect();
+    let data = json!({
+        "title": "Shared workflows",
+        "domains": domains,
+        "expires_on": shared.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    });
+    render(
+        StatusCode::OK,
+        "workflows",
+        data,
+        None,
+        state.secure_cookies,
+    )
+}

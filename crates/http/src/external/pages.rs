@@ -1,0 +1,103 @@
+//! The external site's pages: handlebars templates embedded in the binary, strict security
+//! headers, and the double-submitted CSRF token every form carries.
+
+use std::sync::OnceLock;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use handlebars::Handlebars;
+use tessera_service::{ServiceError, new_secret};
+
+use crate::ApiError;
+
+/// The CSRF cookie (double-submitted with each form).
+pub const CSRF_COOKIE: &str = "tessera_csrf";
+
+fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
+    static PAGES: OnceLock<Result<Handlebars<'static>, String>> = OnceLock::new();
+    PAGES
+        .get_or_init(|| {
+            let mut pages = Handlebars::new();
+            pages.set_strict_mode(true);
+            pages
+                .register_partial("head", include_str!("../../pages/layout_head.hbs"))
+                .map_err(|e| e.to_string())?;
+            let templates = [
+                ("landing", include_str!("../../pages/landing.hbs")),
+                ("verify", include_str!("../../pages/verify.hbs")),
+                ("workflows", include_str!("../../pages/workflows.hbs")),
+            ];
+            for (name, text) in templates {
+                pages
+                    .register_template_string(name, text)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(pages)
+        })
+        .as_ref()
+        .map_err(|e| ServiceError::Internal(format!("pages: {e}")).into())
+}
+
+/// A response with the external site's headers.
+pub(super) fn page(status: StatusCode) -> HttpResponseBuilder {
+    let mut builder = HttpResponse::build(status);
+    builder
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("text/html; charset=utf-8");
+    builder
+}
+
+/// Renders page `name` with `data`; with `csrf`, sets the CSRF cookie the page's form
+/// submits back.
+pub(super) fn render(
+    status: StatusCode,
+    name: &str,
+    data: serde_json::Value,
+    csrf: Option<&str>,
+    secure: bool,
+) -> Result<HttpResponse, ApiError> {
+    let html = registry()?
+        .render(name, &data)
+        .map_err(|e| ServiceError::Internal(format!("page `{name}`: {e}")))?;
+    let mut builder = page(status);
+    if let Some(csrf) = csrf {
+        builder.cookie(
+            Cookie::build(CSRF_COOKIE, csrf.to_owned())
+                .path("/x")
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(secure)
+                .finish(),
+        );
+    }
+    Ok(builder.body(html))
+}
+
+/// A fresh CSRF token.
+pub(super) fn csrf_token() -> String {
+    new_secret().to_string()
+}
+
+/// Same bytes, compared without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Whether the form's token matches the CSRF cookie.
+pub(super) fn csrf_ok(request: &HttpRequest, submitted: &str) -> bool {
+    request
+        .cookie(CSRF_COOKIE)
+        .is_some_and(|cookie| !submitted.is_empty() && same(cookie.value(), submitted))
+}

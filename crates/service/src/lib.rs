@@ -1,0 +1,319 @@
+//! Tessera's use cases, free of any web framework: one [`Tessera`] handle with one method per
+//! use case, and the [workers](Tessera::start_workers) that deliver e-mail and keep the
+//! database tidy. Every front door — `tessera-http`, a CLI, an embedder's own code — calls
+//! the same methods.
+//!
+//! A use case runs *load → decide → save* in one transaction: it loads what the decision
+//! needs through the [`Store`] port, lets the pure domain crates decide, and writes the
+//! result, its audit event and any e-mail (into the outbox) together. It returns a typed
+//! outcome or a [`ServiceError`]; no transport status is decided here.
+//!
+//! Methods block (they wait for the database); call them from a thread that may block. The
+//! two caches have non-blocking readers for hot paths: [`Tessera::cached_caller`] and
+//! [`Tessera::cached_policy`].
+//!
+//! The database is a port: [`Store`] and the repository traits of [`Tx`]. `tessera-store`
+//! implements them over SQLite and PostgreSQL (`tessera_store::DieselStore`); the crate
+//! itself depends on no database and no web framework.
+
+#![deny(missing_docs)]
+
+mod bootstrap;
+mod caller;
+pub mod catalog;
+pub mod checks;
+mod error;
+pub mod external;
+mod features;
+pub mod outbox;
+mod passwords;
+mod policy_cache;
+mod random;
+pub mod records;
+mod roles;
+pub mod session;
+pub mod sharing;
+mod store;
+mod users;
+mod workers;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use tessera_core::{AccountId, AuditAction, AuditEvent, Clock, SecretKey, SystemClock, UserId};
+use tessera_mail::{Mailer, Templates};
+
+pub use bootstrap::{Bootstrap, DEMO_APP, NewAccount};
+pub use caller::{AnyCaller, Caller, Credential, Presented};
+pub use error::ServiceError;
+pub use features::{FeatureKind, FeatureList};
+pub use passwords::{
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password, validate_new_password, verify_password,
+};
+pub use policy_cache::{POLICY_RECHECK, VERSION_WAIT};
+pub use random::{new_secret, random_uuid};
+pub use roles::SavedRole;
+pub use store::{
+    AccountStore, AuditStore, CatalogStore, Connections, CredentialStore, Housekeeping,
+    OutboxStore, PolicyStore, SharingStore, StorageError, Store, Tx, UserStore, Work,
+};
+pub use users::{AddedUser, NewUser, UserSummary};
+pub use workers::{Stopper, WorkerOptions, Workers};
+
+/// The handle every use case hangs off: the store, the server key, the clock, the mailer and
+/// templates, and the caches. Cheap to clone (one `Arc`); share one per process.
+#[derive(Clone)]
+pub struct Tessera(Arc<Inner>);
+
+struct Inner {
+    store: Arc<dyn Store>,
+    key: SecretKey,
+    clock: Arc<dyn Clock>,
+    mailer: Box<dyn Mailer>,
+    templates: Templates,
+    settings: Settings,
+    policies: policy_cache::PolicyCache,
+    credentials: caller::CredentialCache,
+}
+
+/// Settings with defaults; see [`TesseraBuilder`].
+#[derive(Debug, Clone)]
+struct Settings {
+    public_url: String,
+    mail_from: String,
+    session_lifetime: chrono::Duration,
+}
+
+/// Builds a [`Tessera`]: `Tessera::builder(store, key, mailer)…build()`.
+pub struct TesseraBuilder {
+    store: Arc<dyn Store>,
+    key: SecretKey,
+    mailer: Box<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    templates: Option<Templates>,
+    settings: Settings,
+}
+
+impl TesseraBuilder {
+    /// Reads time from `clock` (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Renders e-mail with `templates` (default: the embedded ones).
+    pub fn templates(mut self, templates: Templates) -> Self {
+        self.templates = Some(templates);
+        self
+    }
+
+    /// Where people reach the server: links in e-mails point here (default
+    /// `http://127.0.0.1:8080`).
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.public_url = url.into();
+        self
+    }
+
+    /// The sender of outgoing e-mail, an address or `Name <address>` (default
+    /// `Tessera <tessera@localhost>`).
+    pub fn mail_from(mut self, from: impl Into<String>) -> Self {
+        self.settings.mail_from = from.into();
+        self
+    }
+
+    /// How long a sign-in session lasts (default 7 days).
+    pub fn session_lifetime(mut self, lifetime: chrono::Duration) -> Self {
+        self.settings.session_lifetime = lifetime;
+        self
+    }
+
+    /// The handle.
+    pub fn build(self) -> Result<Tessera, ServiceError> {
+        let templates = match self.templates {
+            Some(templates) => templates,
+            None => Templates::embedded()?,
+        };
+        Ok(Tessera(Arc::new(Inner {
+            store: self.store,
+            key: self.key,
+            clock: self.clock,
+            mailer: self.mailer,
+            templates,
+            settings: self.settings,
+            policies: policy_cache::PolicyCache::default(),
+            credentials: caller::CredentialCache::default(),
+        })))
+    }
+}
+
+/// Who did something, for the audit trail.
+pub(crate) struct Actor {
+    account: AccountId,
+    user: Option<UserId>,
+    client_addr: Option<String>,
+}
+
+impl Actor {
+    /// The caller, acting in their account.
+    pub(crate) fn caller(caller: &AnyCaller) -> Actor {
+        Actor {
+            account: caller.account,
+            user: Some(caller.user),
+            client_addr: caller.client_addr.clone(),
+        }
+    }
+
+    /// An outsider or the system, acting in `account` (no user).
+    pub(crate) fn anonymous(account: AccountId, client_addr: Option<String>) -> Actor {
+        Actor {
+            account,
+            user: None,
+            client_addr,
+        }
+    }
+}
+
+impl Tessera {
+    /// Starts building a handle over `store`, signing with `key`, sending e-mail through
+    /// `mailer`.
+    pub fn builder(
+        store: impl Store,
+        key: SecretKey,
+        mailer: impl Mailer + 'static,
+    ) -> TesseraBuilder {
+        TesseraBuilder {
+            store: Arc::new(store),
+            key,
+            mailer: Box::new(mailer),
+            clock: Arc::new(SystemClock),
+            templates: None,
+            settings: Settings {
+                public_url: "http://127.0.0.1:8080".to_owned(),
+                mail_from: "Tessera <tessera@localhost>".to_owned(),
+                session_lifetime: chrono::Duration::days(7),
+            },
+        }
+    }
+
+    /// The server key (HMACs of codes and links).
+    pub fn key(&self) -> &SecretKey {
+        &self.0.key
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.0.store.as_ref()
+    }
+
+    /// How long a sign-in session lasts.
+    pub fn session_lifetime(&self) -> chrono::Duration {
+        self.0.settings.session_lifetime
+    }
+
+    /// Checks that the database answers.
+    pub fn ready(&self) -> Result<(), ServiceError> {
+        Ok(self.0.store.ping()?)
+    }
+
+    /// The time now, to the microsecond (what both databases keep, so answers match later
+    /// reads).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0.clock.now().trunc_subsecs(6)
+    }
+
+    /// Runs `work` on one connection outside a transaction.
+    pub(crate) fn read<T>(
+        &self,
+        work: impl FnOnce(&mut dyn Tx) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        run(|w| self.0.store.read(w), work)
+    }
+
+    /// Runs `work` in one writing transaction.
+    pub(crate) fn write<T>(
+        &self,
+        work: impl FnOnce(&mut dyn Tx) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        run(|w| self.0.store.write(w), work)
+    }
+
+    /// Runs one policy change in one transaction: bumps the account's version first (which
+    /// serializes the account's policy writers), loads the policy as committed, lets `change`
+    /// decide on it (the engine validates) and write its rows, and records the audit event.
+    /// Returns what `change` returned and the new version, which this process answers from
+    /// at once (read-your-writes).
+    pub(crate) fn change_policy<T>(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+        target: impl ToString,
+        change: impl FnOnce(&mut dyn Tx, &mut tessera_access::Policy) -> Result<T, ServiceError>,
+    ) -> Result<(T, tessera_access::PolicyVersion), ServiceError> {
+        let account = caller.account;
+        let result = self.write(|tx| {
+            let version = tx.bump_policy_version(account)?;
+            let mut policy = tx.load_policy(account)?;
+            let out = change(tx, &mut policy)?;
+            self.audit(
+                tx,
+                &Actor::caller(caller),
+                action,
+                target,
+                serde_json::json!({ "policy_version": version.0 }),
+            )?;
+            Ok((out, version))
+        })?;
+        self.0.policies.note_write(account, result.1);
+        Ok(result)
+    }
+
+    /// Appends an audit event in the transaction of the change it records.
+    pub(crate) fn audit(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        action: AuditAction,
+        target: impl ToString,
+        detail: serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        let event = AuditEvent {
+            id: random_uuid(),
+            account: actor.account,
+            occurred_at: self.now(),
+            actor: actor.user,
+            action,
+            target: Some(target.to_string()),
+            detail: detail.to_string(),
+            client_addr: actor.client_addr.clone(),
+        };
+        Ok(tx.append_audit(&event)?)
+    }
+}
+
+/// Runs a `FnOnce` through the store's `FnMut` interface and hands back its result.
+fn run<T>(
+    through: impl FnOnce(&mut Work<'_>) -> Result<(), ServiceError>,
+    work: impl FnOnce(&mut dyn Tx) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    let mut work = Some(work);
+    let mut out = None;
+    through(&mut |tx| {
+        let work = work
+            .take()
+            .ok_or_else(|| ServiceError::Internal("a store ran a unit of work twice".into()))?;
+        out = Some(work(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| ServiceError::Internal("a store did not run a unit of work".into()))
+}
+
+/// Normalizes an e-mail address ([`tessera_core::normalize_email`]), or an invalid-input
+/// error naming `field`.
+pub(crate) fn normalize_email(field: &str, email: &str) -> Result<String, ServiceError> {
+    tessera_core::normalize_email(email).ok_or_else(|| {
+        ServiceError::invalid(
+            field,
+            format!("`{}` is not an e-mail address", email.trim()),
+        )
+    })
+}

@@ -1,0 +1,341 @@
+//! Delivering the outbox: messages are claimed (so a second sender skips them), rendered by
+//! their kind's renderer, handed to the [`Mailer`](tessera_mail::Mailer), and their outcome
+//! stored together with what it means for the thing they announce (an invitation moves to
+//! delivered or bounced). A sender that dies between sending and storing the outcome leaves
+//! the message claimed; after the claim lease it goes out again with the same `Message-ID`.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use tessera_core::{AccountId, AuditAction, Uuid};
+use tessera_invitations::{Entered, InvitationState};
+use tessera_mail::{Delivery, Envelope, InvitationEmail};
+
+use crate::records::{DeliveryOutcome, MessageKind, OutboxMessage};
+use crate::{Actor, ServiceError, Tessera, Tx, random_uuid};
+
+/// Attempts before a message is given up.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// How the sender works through the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxOptions {
+    /// Messages claimed at a time: small, so a batch ends well within the lease.
+    pub batch: i64,
+    /// How long a claimed message may stay unconfirmed before another attempt sends it again
+    /// (covers a sender killed mid-delivery). It must exceed the longest a batch takes.
+    pub lease: Duration,
+    /// Messages handed to the mailer at once, each on its own thread and connection. A mail
+    /// server answers each message after a round trip or two, often plus a delayed ACK (40 ms
+    /// on Linux), so one at a time leaves both ends idle.
+    pub parallelism: usize,
+}
+
+impl Default for OutboxOptions {
+    fn default() -> Self {
+        OutboxOptions {
+            batch: 20,
+            lease: Duration::minutes(2),
+            parallelism: 4,
+        }
+    }
+}
+
+/// What one pass over the outbox did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivered {
+    /// Accepted by the mail server.
+    pub sent: usize,
+    /// Refused for good.
+    pub bounced: usize,
+    /// To be tried again later.
+    pub deferred: usize,
+    /// Given up: what it announced ended before it left, or attempts ran out.
+    pub failed: usize,
+    /// Claimed but returned untried because the sender is stopping.
+    pub released: usize,
+}
+
+impl Delivered {
+    /// Messages this pass settled or released.
+    pub fn total(&self) -> usize {
+        self.sent + self.bounced + self.deferred + self.failed + self.released
+    }
+
+    fn add(&mut self, other: Delivered) {
+        self.sent += other.sent;
+        self.bounced += other.bounced;
+        self.deferred += other.deferred;
+        self.failed += other.failed;
+        self.released += other.released;
+    }
+
+    fn count(&mut self, outcome: &DeliveryOutcome) {
+        match outcome {
+            DeliveryOutcome::Sent => self.sent += 1,
+            DeliveryOutcome::Bounced(_) => self.bounced += 1,
+            DeliveryOutcome::RetryAt(..) => self.deferred += 1,
+            DeliveryOutcome::Failed(_) => self.failed += 1,
+        }
+    }
+}
+
+/// A new outbox message about `kind` for `recipient`, with its `Message-ID` fixed now.
+pub(crate) fn message(
+    account: AccountId,
+    kind: MessageKind,
+    recipient: &str,
+    locale: &str,
+    now: DateTime<Utc>,
+) -> OutboxMessage {
+    let id = random_uuid();
+    OutboxMessage {
+        id,
+        account,
+        message_id: format!("{id}@tessera"),
+        kind,
+        recipient: recipient.to_owned(),
+        locale: locale.to_owned(),
+        attempts: 0,
+        created_at: now,
+    }
+}
+
+/// Backoff before attempt `attempts + 1`: 30 s, 1 min, 2 min, … capped at 1 h.
+fn backoff(attempts: i32) -> Duration {
+    let seconds = 30i64.saturating_mul(1i64 << attempts.clamp(0, 7));
+    Duration::seconds(seconds.min(3_600))
+}
+
+/// The audit action for an invitation entering `state` through delivery.
+fn delivery_action(state: InvitationState) -> Option<AuditAction> {
+    match state {
+        InvitationState::Sent => Some(AuditAction::InvitationSent),
+        InvitationState::Delivered => Some(AuditAction::InvitationDelivered),
+        InvitationState::Bounced => Some(AuditAction::InvitationBounced),
+        _ => None,
+    }
+}
+
+impl Tessera {
+    /// Delivers up to `options.batch` due messages, blocking until they are settled.
+    pub fn deliver_due(&self, options: &OutboxOptions) -> Result<Delivered, ServiceError> {
+        self.deliver_until(options, &AtomicBool::new(false))
+    }
+
+    /// Like [`Tessera::deliver_due`], but once `stop` is set no further message is started:
+    /// those in flight finish and are settled, the rest of the batch goes back to pending.
+    pub(crate) fn deliver_until(
+        &self,
+        options: &OutboxOptions,
+        stop: &AtomicBool,
+    ) -> Result<Delivered, ServiceError> {
+        let now = self.now();
+        let claimed = self.write(|tx| Ok(tx.claim_due(now, options.lease, options.batch)?))?;
+        for unreadable in &claimed.unreadable {
+            tracing::error!(message = %unreadable, "outbox message cannot be read: marked failed");
+        }
+        let claimed = claimed.messages;
+        let next = AtomicUsize::new(0);
+        let work = || -> Result<Delivered, ServiceError> {
+            let mut done = Delivered::default();
+            loop {
+                if stop.load(Ordering::Acquire) {
+                    break;
+                }
+                let Some(message) = claimed.get(next.fetch_add(1, Ordering::AcqRel)) else {
+                    break;
+                };
+                let outcome = self.attempt(message, now);
+                done.count(&outcome);
+                self.write(|tx| self.settle(tx, message, &outcome, now))?;
+            }
+            Ok(done)
+        };
+        let workers = options.parallelism.max(1).min(claimed.len());
+        let results: Vec<Result<Delivered, ServiceError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle.join().unwrap_or_else(|_| {
+                        Err(ServiceError::Internal("a sender thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut total = Delivered::default();
+        let started = next.load(Ordering::Acquire).min(claimed.len());
+        if let Some(untried) = claimed.get(started..).filter(|rest| !rest.is_empty()) {
+            self.write(|tx| Ok(tx.release_claims(untried, self.now())?))?;
+            total.released = untried.len();
+        }
+        for result in results {
+            total.add(result?);
+        }
+        Ok(total)
+    }
+
+    /// Renders and sends one message; what happened, as an outcome to store.
+    fn attempt(&self, message: &OutboxMessage, now: DateTime<Utc>) -> DeliveryOutcome {
+        let envelope = match self.read(|tx| self.envelope(tx, message, now)) {
+            Ok(Some(envelope)) => envelope,
+            Ok(None) => {
+                return DeliveryOutcome::Failed(format!(
+                    "the {} ended before its e-mail left",
+                    message.kind.name()
+                ));
+            }
+            Err(error) => return retry(message, now, error.to_string()),
+        };
+        match self.0.mailer.send(&envelope) {
+            Ok(Delivery::Accepted) => DeliveryOutcome::Sent,
+            Ok(Delivery::Rejected {
+                permanent: true,
+                reason,
+            }) => DeliveryOutcome::Bounced(reason),
+            Ok(Delivery::Rejected {
+                permanent: false,
+                reason,
+            }) => retry(message, now, reason),
+            Err(error) => retry(message, now, error.to_string()),
+        }
+    }
+
+    /// The e-mail of a message — one renderer per kind — or `None` when what it announces
+    /// no longer stands.
+    fn envelope(
+        &self,
+        tx: &mut dyn Tx,
+        message: &OutboxMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Envelope>, ServiceError> {
+        let (template, data) = match &message.kind {
+            MessageKind::Invitation { invitation } => {
+                match self.invitation_email(tx, message.account, *invitation, now)? {
+                    Some(data) => (tessera_mail::INVITATION, serde_json::to_value(data)),
+                    None => return Ok(None),
+                }
+            }
+        };
+        let data = data.map_err(|e| ServiceError::Internal(format!("e-mail data: {e}")))?;
+        let rendered = self.0.templates.render(template, &message.locale, &data)?;
+        Ok(Some(Envelope {
+            message_id: message.message_id.clone(),
+            from: self.0.settings.mail_from.clone(),
+            to: message.recipient.clone(),
+            rendered,
+        }))
+    }
+
+    /// The data of an invitation's e-mail, its link and code derived again from the key;
+    /// `None` when the invitation no longer lets anyone in.
+    fn invitation_email(
+        &self,
+        tx: &mut dyn Tx,
+        account: AccountId,
+        invitation: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<InvitationEmail>, ServiceError> {
+        let Some(stored) = tx.invitation(account, invitation)? else {
+            return Ok(None);
+        };
+        if !stored.invitation.usable_at(now) {
+            return Ok(None);
+        }
+        let Some(share) = tx.share(account, stored.share)? else {
+            return Ok(None);
+        };
+        let sender = tx
+            .user(account, share.sender)?
+            .map(|user| user.email)
+            .unwrap_or_default();
+        let mut workflows = Vec::with_capacity(share.items.len());
+        for id in &share.items {
+            if let Some(item) = tx.item(account, *id)? {
+                workflows.push(tessera_mail::SharedWorkflow {
+                    title: item.item.title,
+                    business_domain: item.business_domain,
+                    description: item.description,
+                });
+            }
+        }
+        let secrets = stored.invitation.secrets(&self.0.key);
+        let base = self.0.settings.public_url.trim_end_matches('/');
+        Ok(Some(InvitationEmail {
+            sender_name: sender.split('@').next().unwrap_or_default().to_owned(),
+            sender_email: sender,
+            personal_message: share.message,
+            workflows,
+            link: format!("{base}/x/{}", secrets.token),
+            code: secrets.code.to_string(),
+            expires_on: stored
+                .invitation
+                .expires_at
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string(),
+            site_url: format!("{base}/x/verify"),
+        }))
+    }
+
+    /// Stores a delivery's outcome and what it means for what the message announces, in one
+    /// transaction: an invitation records each state it passes through (sent, delivered) as
+    /// its own audit event.
+    fn settle(
+        &self,
+        tx: &mut dyn Tx,
+        message: &OutboxMessage,
+        outcome: &DeliveryOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        tx.record_outcome(message, outcome, now)?;
+        if let DeliveryOutcome::Failed(reason) = outcome {
+            tracing::warn!(message_id = %message.message_id, kind = message.kind.name(), %reason, "outbox message given up");
+        }
+        match &message.kind {
+            MessageKind::Invitation { invitation } => {
+                let Some(mut stored) = tx.invitation(message.account, *invitation)? else {
+                    return Ok(());
+                };
+                let entered = match outcome {
+                    DeliveryOutcome::Sent => stored.invitation.mark_delivered(),
+                    DeliveryOutcome::Bounced(_) => stored.invitation.mark_bounced(),
+                    DeliveryOutcome::RetryAt(..) | DeliveryOutcome::Failed(_) => Entered::NOTHING,
+                };
+                if entered.is_empty() {
+                    return Ok(());
+                }
+                tx.update_invitation(message.account, &stored.invitation)?;
+                let actor = Actor::anonymous(message.account, None);
+                for action in entered.states().filter_map(delivery_action) {
+                    self.audit(tx, &actor, action, invitation, json!({}))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Retry later, or give up after [`MAX_ATTEMPTS`].
+fn retry(message: &OutboxMessage, now: DateTime<Utc>, reason: String) -> DeliveryOutcome {
+    if message.attempts >= MAX_ATTEMPTS {
+        DeliveryOutcome::Failed(reason)
+    } else {
+        DeliveryOutcome::RetryAt(now + backoff(message.attempts), reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
+        assert_eq!(backoff(0), Duration::seconds(30));
+        assert_eq!(backoff(1), Duration::seconds(60));
+        assert_eq!(backoff(6), Duration::seconds(1_920));
+        assert_eq!(backoff(7), Duration::seconds(3_600));
+        assert_eq!(backoff(50), Duration::seconds(3_600));
+    }
+}

@@ -1,0 +1,343 @@
+//! What the use cases keep: the records a [`Store`](crate::Store) reads and writes. Plain
+//! data, no behaviour beyond naming and parsing their stored forms.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tessera_access::PolicyVersion;
+use tessera_core::{AccountId, RoleId, UserId, Uuid};
+use tessera_invitations::{Invitation, InvitationState, Item};
+
+/// An account (tenant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Its id.
+    pub id: AccountId,
+    /// Display name.
+    pub name: String,
+    /// Bumped in the same transaction as every policy change.
+    pub policy_version: PolicyVersion,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// Sign-in e-mail, unique within the account.
+    pub email: String,
+    /// The PHC string of the password's argon2id hash.
+    pub password_hash: String,
+    /// True until the user replaces their initial password.
+    pub must_change_password: bool,
+    /// The account-wide role.
+    pub role: RoleId,
+    /// When the user was added.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A sign-in session: only the SHA-256 of its secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 (hex) of the session secret; unique across all accounts.
+    pub token_hash: String,
+    /// The account the session signs in to.
+    pub account: AccountId,
+    /// The signed-in user.
+    pub user: UserId,
+    /// When the session began.
+    pub created_at: DateTime<Utc>,
+    /// The first instant the session is no longer valid.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A named API token of a user: only the SHA-256 of its secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Its id within the account (what the user revokes it by).
+    pub id: Uuid,
+    /// The account the token acts in.
+    pub account: AccountId,
+    /// The user the token acts as.
+    pub user: UserId,
+    /// The name its owner gave it.
+    pub name: String,
+    /// SHA-256 (hex) of the token secret; unique across all accounts.
+    pub token_hash: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// The first instant the token is no longer valid.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A shareable item as the catalog keeps it: the sharing domain's [`Item`] plus what the
+/// catalog shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogItem {
+    /// The item (id, kind, title, wish-list entries).
+    pub item: Item,
+    /// The product's own id for it (unique in the account).
+    pub external_id: String,
+    /// Description.
+    pub description: String,
+    /// Business domain (workflows are listed by it on the external site).
+    pub business_domain: String,
+    /// The app it belongs to (sharing needs `read` on `workspace/app:<app>`).
+    pub app: String,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A named list of recipient addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientGroup {
+    /// Its id.
+    pub id: Uuid,
+    /// Name, unique in the account.
+    pub name: String,
+    /// Normalized addresses, sorted, without duplicates.
+    pub emails: Vec<String>,
+}
+
+/// A share: workflows one user shared with outsiders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// Its id.
+    pub id: Uuid,
+    /// Who shared.
+    pub sender: UserId,
+    /// The personal message.
+    pub message: Option<String>,
+    /// The workflows shared, in order.
+    pub items: Vec<Uuid>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An invitation with the share it belongs to and the language of its e-mails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredInvitation {
+    /// The account.
+    pub account: AccountId,
+    /// The share.
+    pub share: Uuid,
+    /// The invitation.
+    pub invitation: Invitation,
+    /// The language of its e-mails.
+    pub locale: String,
+}
+
+impl StoredInvitation {
+    /// The invitation's id as a UUID.
+    pub fn id(&self) -> Uuid {
+        Uuid::from_bytes(self.invitation.id)
+    }
+}
+
+/// Filters for listing invitations; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct InvitationFilter {
+    /// Only this share.
+    pub share: Option<Uuid>,
+    /// Only this recipient.
+    pub recipient: Option<String>,
+    /// Only these stored states.
+    pub states: Option<Vec<InvitationState>>,
+}
+
+/// What an outbox message is about. Each kind has exactly one renderer (an exhaustive
+/// `match` in the sender): a kind without one does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MessageKind {
+    /// The e-mail of an invitation to shared workflows (its link and code are derived again
+    /// from the key when it is rendered).
+    Invitation {
+        /// The invitation.
+        invitation: Uuid,
+    },
+}
+
+impl MessageKind {
+    /// The stable name of the kind (also the template's name).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            MessageKind::Invitation { .. } => tessera_mail::INVITATION,
+        }
+    }
+
+    /// The invitation the message announces, if it is about one.
+    pub const fn invitation(&self) -> Option<Uuid> {
+        match self {
+            MessageKind::Invitation { invitation } => Some(*invitation),
+        }
+    }
+
+    /// The stored form: JSON with the kind's name under `kind`.
+    pub fn to_payload(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads the stored form back.
+    pub fn from_payload(payload: &str) -> Result<MessageKind, String> {
+        serde_json::from_str(payload).map_err(|error| error.to_string())
+    }
+}
+
+/// Where an outbox message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutboxState {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// Claimed by a sender; its outcome is not stored yet.
+    Sending,
+    /// The mail server accepted it.
+    Sent,
+    /// The mail server refused the address for good.
+    Bounced,
+    /// Given up: attempts ran out, or what it announced ended before it left.
+    Failed,
+}
+
+impl OutboxState {
+    /// Every state.
+    pub const ALL: [OutboxState; 5] = [
+        OutboxState::Pending,
+        OutboxState::Sending,
+        OutboxState::Sent,
+        OutboxState::Bounced,
+        OutboxState::Failed,
+    ];
+
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Sending => "sending",
+            OutboxState::Sent => "sent",
+            OutboxState::Bounced => "bounced",
+            OutboxState::Failed => "failed",
+        }
+    }
+
+    /// The state with this stored name.
+    pub fn parse(name: &str) -> Option<OutboxState> {
+        OutboxState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// A message in the outbox, written in the transaction of the change that caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    /// Its id.
+    pub id: Uuid,
+    /// The account.
+    pub account: AccountId,
+    /// The `Message-ID` it is sent with, fixed at creation (a retry reuses it).
+    pub message_id: String,
+    /// What it is about.
+    pub kind: MessageKind,
+    /// The recipient.
+    pub recipient: String,
+    /// Template locale.
+    pub locale: String,
+    /// Attempts made (counting the current one once claimed).
+    pub attempts: i32,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What claiming due messages returned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claimed {
+    /// The messages claimed, marked sending with one more attempt.
+    pub messages: Vec<OutboxMessage>,
+    /// Due rows that could not be read back (described for the log); they are marked failed
+    /// with the reason, never retried and never lost from sight.
+    pub unreadable: Vec<String>,
+}
+
+/// The outcome of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The mail server accepted it.
+    Sent,
+    /// The mail server refused the address for good.
+    Bounced(String),
+    /// A transient failure: try again at the given time.
+    RetryAt(DateTime<Utc>, String),
+    /// Given up (attempts ran out, or what it announced ended).
+    Failed(String),
+}
+
+impl DeliveryOutcome {
+    /// The state the message is left in.
+    pub const fn state(&self) -> OutboxState {
+        match self {
+            DeliveryOutcome::Sent => OutboxState::Sent,
+            DeliveryOutcome::Bounced(_) => OutboxState::Bounced,
+            DeliveryOutcome::RetryAt(..) => OutboxState::Pending,
+            DeliveryOutcome::Failed(_) => OutboxState::Failed,
+        }
+    }
+}
+
+/// One outbox message as an operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The `Message-ID` it is (or was) sent with.
+    pub message_id: String,
+    /// The kind's name (`invitation`, …).
+    pub kind: String,
+    /// The invitation it announces, if any.
+    pub invitation: Option<Uuid>,
+    /// Where it stands.
+    pub state: OutboxState,
+    /// Attempts made.
+    pub attempts: i32,
+}
+
+/// How many rows one housekeeping pass removed, by table.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    /// Expired sign-in sessions.
+    pub sessions: usize,
+    /// Expired external-site sessions.
+    pub external_sessions: usize,
+    /// Failed code verifications older than the cut-off.
+    pub verification_failures: usize,
+    /// Failed sign-ins older than the cut-off.
+    pub sign_in_failures: usize,
+}
+
+impl Pruned {
+    /// Rows removed in all.
+    pub fn total(&self) -> usize {
+        self.sessions + self.external_sessions + self.verification_failures + self.sign_in_failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_kinds_round_trip_through_their_stored_form() {
+        let kind = MessageKind::Invitation {
+            invitation: Uuid::from_u128(7),
+        };
+        let payload = kind.to_payload();
+        assert!(payload.contains("\"kind\":\"invitation\""), "{payload}");
+        assert_eq!(MessageKind::from_payload(&payload), Ok(kind));
+        assert!(MessageKind::from_payload("{\"kind\":\"fax\"}").is_err());
+    }
+
+    #[test]
+    fn outbox_states_parse_back() {
+        for state in OutboxState::ALL {
+            assert_eq!(OutboxState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(OutboxState::parse("lost"), None);
+    }
+}

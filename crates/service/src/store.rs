@@ -1,0 +1,427 @@
+//! The storage port: what the use cases ask of a database, and nothing about how it answers.
+//! `tessera-store` implements it with diesel over SQLite and PostgreSQL; an embedder may bring
+//! its own.
+//!
+//! A [`Store`] runs work on a [`Tx`] — one connection, in one transaction for writes. The
+//! repository traits below are grouped by area; every method but the few marked *unscoped*
+//! takes the account first. Implementations map rows to records and never decide a business
+//! rule.
+
+use chrono::{DateTime, Duration, Utc};
+use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
+use tessera_core::{AccountId, AuditEvent, RoleId, UserId, Uuid};
+use tessera_invitations::Invitation;
+
+use crate::ServiceError;
+use crate::records::{
+    Account, ApiToken, CatalogItem, Claimed, DeliveryOutcome, InvitationFilter, OutboxEntry,
+    OutboxMessage, Pruned, RecipientGroup, Session, Share, StoredInvitation, User,
+};
+
+/// What storage can fail with, whatever the database.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    /// The database cannot be reached: no connection could be made or kept, or it is too busy
+    /// to answer in time. Transient: the same call may succeed later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A unique constraint refused the write (`constraint` names it when the database says).
+    #[error("already exists{}", constraint.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Conflict {
+        /// The violated constraint or index, when known.
+        constraint: Option<String>,
+    },
+    /// A foreign key refused the write (the row is still referenced, or refers to nothing).
+    #[error("still referenced or refers to nothing{}", constraint.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Referenced {
+        /// The violated constraint, when known.
+        constraint: Option<String>,
+    },
+    /// The row to change does not exist in this account.
+    #[error("not found")]
+    NotFound,
+    /// A stored value could not be read back into its record.
+    #[error("corrupt row in `{table}`: {detail}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// Any other database failure.
+    #[error("database: {0}")]
+    Failed(String),
+}
+
+/// Connections a store holds, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Connections {
+    /// Open and idle.
+    pub idle: u32,
+    /// Open and in use.
+    pub in_use: u32,
+    /// The most it opens.
+    pub max: u32,
+}
+
+/// Work run on a [`Tx`]; it returns `Ok(())` to commit (for writes).
+pub type Work<'a> = dyn FnMut(&mut dyn Tx) -> Result<(), ServiceError> + 'a;
+
+/// A database the use cases run on.
+pub trait Store: Send + Sync + 'static {
+    /// Runs `work` on one connection, outside any transaction (single reads).
+    fn read(&self, work: &mut Work<'_>) -> Result<(), ServiceError>;
+
+    /// Runs `work` in one transaction that may write: a writer from its first statement (so
+    /// read-then-write transactions never deadlock on upgrade), committed when `work` returns
+    /// `Ok` and rolled back when it returns an error.
+    fn write(&self, work: &mut Work<'_>) -> Result<(), ServiceError>;
+
+    /// Checks that the database answers.
+    fn ping(&self) -> Result<(), StorageError>;
+
+    /// The connections held now.
+    fn connections(&self) -> Connections;
+}
+
+/// Accounts and their policy version.
+pub trait AccountStore {
+    /// Creates an account at policy version 0.
+    fn create_account(
+        &mut self,
+        id: AccountId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Account, StorageError>;
+    /// How many accounts exist (*unscoped*: the first start asks).
+    fn count_accounts(&mut self) -> Result<i64, StorageError>;
+    /// The account's policy version.
+    fn policy_version(&mut self, account: AccountId) -> Result<PolicyVersion, StorageError>;
+    /// Bumps the account's policy version and returns the new one (serializes the account's
+    /// policy writers for the rest of the transaction).
+    fn bump_policy_version(&mut self, account: AccountId) -> Result<PolicyVersion, StorageError>;
+    /// How many days the account's invitations stay valid.
+    fn invitation_validity_days(&mut self, account: AccountId) -> Result<i64, StorageError>;
+}
+
+/// The account's policy: feature tree, roles, assignments.
+pub trait PolicyStore {
+    /// The whole policy at the account's stored version.
+    fn load_policy(&mut self, account: AccountId) -> Result<Policy, StorageError>;
+    /// Writes a whole policy for an account that has none yet.
+    fn insert_policy(
+        &mut self,
+        account: AccountId,
+        policy: &Policy,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Adds feature `path` with the engine's id `id`.
+    fn insert_feature(
+        &mut self,
+        account: AccountId,
+        path: &FeaturePath,
+        id: FeatureId,
+    ) -> Result<(), StorageError>;
+    /// Adds a role with its settings.
+    fn insert_role(
+        &mut self,
+        account: AccountId,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Replaces a role's name and settings.
+    fn replace_role(&mut self, account: AccountId, role: &Role) -> Result<(), StorageError>;
+    /// Deletes a role.
+    fn delete_role(&mut self, account: AccountId, role: RoleId) -> Result<(), StorageError>;
+}
+
+/// Users of an account.
+pub trait UserStore {
+    /// Adds a user ([`StorageError::Conflict`] when the e-mail is taken).
+    fn insert_user(&mut self, account: AccountId, user: &User) -> Result<(), StorageError>;
+    /// The user, if the account has it.
+    fn user(&mut self, account: AccountId, id: UserId) -> Result<Option<User>, StorageError>;
+    /// Every user of the account, by e-mail.
+    fn users(&mut self, account: AccountId) -> Result<Vec<User>, StorageError>;
+    /// Gives a user another account-wide role.
+    fn set_user_role(
+        &mut self,
+        account: AccountId,
+        id: UserId,
+        role: RoleId,
+    ) -> Result<(), StorageError>;
+    /// Replaces a user's password hash and must-change flag.
+    fn set_password(
+        &mut self,
+        account: AccountId,
+        id: UserId,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<(), StorageError>;
+    /// Deletes a user; their sessions and tokens go with them.
+    fn delete_user(&mut self, account: AccountId, id: UserId) -> Result<(), StorageError>;
+    /// Every user with this e-mail, in any account (*unscoped*: sign-in is how a caller's
+    /// account becomes known).
+    fn users_by_email(&mut self, email: &str) -> Result<Vec<(AccountId, User)>, StorageError>;
+}
+
+/// Sign-in sessions, API tokens, and failed sign-ins.
+pub trait CredentialStore {
+    /// Stores a session.
+    fn insert_session(&mut self, session: &Session) -> Result<(), StorageError>;
+    /// The session with this hash, if still valid at `now` (*unscoped*: a request presents
+    /// only its secret).
+    fn valid_session(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, StorageError>;
+    /// Ends one session; returns whether there was one.
+    fn delete_session(
+        &mut self,
+        account: AccountId,
+        token_hash: &str,
+    ) -> Result<bool, StorageError>;
+    /// Ends every session of a user but `except`; returns how many.
+    fn delete_sessions(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+        except: Option<&str>,
+    ) -> Result<usize, StorageError>;
+    /// Stores an API token.
+    fn insert_token(&mut self, token: &ApiToken) -> Result<(), StorageError>;
+    /// The token with this hash, if still valid at `now` (*unscoped*, like sessions).
+    fn valid_token(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ApiToken>, StorageError>;
+    /// Deletes one of `user`'s tokens; returns whether there was one.
+    fn delete_token(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+        id: Uuid,
+    ) -> Result<bool, StorageError>;
+    /// Serializes sign-in attempts for `email` and from `client_addr` until the transaction
+    /// ends, so counting failures and recording one cannot interleave.
+    fn lock_sign_in(&mut self, email: &str, client_addr: &str) -> Result<(), StorageError>;
+    /// Failed sign-ins for `email` since `email_since`, and from `client_addr` since
+    /// `address_since` (*unscoped*: the e-mail may belong to no account).
+    fn sign_in_failures(
+        &mut self,
+        email: &str,
+        email_since: DateTime<Utc>,
+        client_addr: &str,
+        address_since: DateTime<Utc>,
+    ) -> Result<(i64, i64), StorageError>;
+    /// Records a failed (or not yet decided) sign-in.
+    fn record_sign_in_failure(
+        &mut self,
+        id: Uuid,
+        email: &str,
+        client_addr: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Removes a recorded attempt (the password turned out right).
+    fn forget_sign_in_failure(&mut self, id: Uuid) -> Result<(), StorageError>;
+}
+
+/// The audit trail.
+pub trait AuditStore {
+    /// Appends an event to its account's trail.
+    fn append_audit(&mut self, event: &AuditEvent) -> Result<(), StorageError>;
+    /// The account's events, newest first, at most `limit`, since `since` when given.
+    fn audit_events(
+        &mut self,
+        account: AccountId,
+        since: Option<DateTime<Utc>>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, StorageError>;
+}
+
+/// Shareable items and recipient groups.
+pub trait CatalogStore {
+    /// Inserts or replaces the item with `item.external_id`; returns its (kept) id.
+    fn upsert_item(&mut self, account: AccountId, item: &CatalogItem)
+    -> Result<Uuid, StorageError>;
+    /// The item, if the account has it.
+    fn item(&mut self, account: AccountId, id: Uuid) -> Result<Option<CatalogItem>, StorageError>;
+    /// The item registered under the product's id, if any.
+    fn item_by_external_id(
+        &mut self,
+        account: AccountId,
+        external_id: &str,
+    ) -> Result<Option<CatalogItem>, StorageError>;
+    /// Every item of the account.
+    fn items(&mut self, account: AccountId) -> Result<Vec<CatalogItem>, StorageError>;
+    /// Inserts or replaces a group by id ([`StorageError::Conflict`] when the name is taken).
+    fn save_group(
+        &mut self,
+        account: AccountId,
+        group: &RecipientGroup,
+    ) -> Result<(), StorageError>;
+    /// Every group of the account, by name.
+    fn groups(&mut self, account: AccountId) -> Result<Vec<RecipientGroup>, StorageError>;
+    /// Deletes a group; returns whether there was one.
+    fn delete_group(&mut self, account: AccountId, id: Uuid) -> Result<bool, StorageError>;
+}
+
+/// Shares, invitations, external sessions and failed code verifications.
+pub trait SharingStore {
+    /// Stores a share and its items.
+    fn insert_share(&mut self, account: AccountId, share: &Share) -> Result<(), StorageError>;
+    /// The share, if the account has it.
+    fn share(&mut self, account: AccountId, id: Uuid) -> Result<Option<Share>, StorageError>;
+    /// The ids of the shares `sender` made.
+    fn share_ids_by_sender(
+        &mut self,
+        account: AccountId,
+        sender: UserId,
+    ) -> Result<Vec<Uuid>, StorageError>;
+    /// Stores a share's invitations.
+    fn insert_invitations(
+        &mut self,
+        account: AccountId,
+        share: Uuid,
+        locale: &str,
+        invitations: &[Invitation],
+    ) -> Result<(), StorageError>;
+    /// Writes back an invitation's state, secrets' tags, times and failure count.
+    fn update_invitation(
+        &mut self,
+        account: AccountId,
+        invitation: &Invitation,
+    ) -> Result<(), StorageError>;
+    /// The invitation, if the account has it.
+    fn invitation(
+        &mut self,
+        account: AccountId,
+        id: Uuid,
+    ) -> Result<Option<StoredInvitation>, StorageError>;
+    /// The account's invitations matching `filter`, by recipient.
+    fn invitations(
+        &mut self,
+        account: AccountId,
+        filter: &InvitationFilter,
+    ) -> Result<Vec<StoredInvitation>, StorageError>;
+    /// The invitation whose link token has this HMAC (*unscoped*: a link is how an
+    /// outsider's request finds its account).
+    fn invitation_by_link_tag(
+        &mut self,
+        tag: &[u8; 32],
+    ) -> Result<Option<StoredInvitation>, StorageError>;
+    /// Every invitation to `recipient`, locked for the rest of the transaction (*unscoped*:
+    /// an e-mail and a code is how an outsider's request finds its invitation).
+    fn invitations_to_locked(
+        &mut self,
+        recipient: &str,
+    ) -> Result<Vec<StoredInvitation>, StorageError>;
+    /// Opens an external session for an invitation (only the secret's hash is given).
+    fn insert_external_session(
+        &mut self,
+        account: AccountId,
+        invitation: Uuid,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// The invitation behind a valid external session (*unscoped*: the cookie is how an
+    /// outsider's request finds its account).
+    fn external_session(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredInvitation>, StorageError>;
+    /// Ends every external session of an invitation; returns how many.
+    fn end_external_sessions(
+        &mut self,
+        account: AccountId,
+        invitation: Uuid,
+    ) -> Result<usize, StorageError>;
+    /// Records a failed code verification against `account` (`None`: an unknown address).
+    fn record_verification_failure(
+        &mut self,
+        id: Uuid,
+        account: Option<AccountId>,
+        client_addr: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Failed verifications since `since`: from `client_addr`, and against each of
+    /// `accounts` in order.
+    fn verification_failures(
+        &mut self,
+        client_addr: &str,
+        accounts: &[AccountId],
+        since: DateTime<Utc>,
+    ) -> Result<(i64, Vec<i64>), StorageError>;
+}
+
+/// The e-mail outbox (*unscoped* where it serves the sender loop, which serves every account).
+pub trait OutboxStore {
+    /// Writes messages (in the transaction of the change that causes them).
+    fn enqueue(&mut self, messages: &[OutboxMessage]) -> Result<(), StorageError>;
+    /// Claims up to `limit` messages due at `now` — pending ones whose time has come, and
+    /// ones claimed longer than `lease` ago — marking them sending with one more attempt. A
+    /// due row that cannot be read back is marked failed and reported, not returned.
+    fn claim_due(
+        &mut self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Claimed, StorageError>;
+    /// Stores the outcome of delivering `message`.
+    fn record_outcome(
+        &mut self,
+        message: &OutboxMessage,
+        outcome: &DeliveryOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Returns claimed messages that were never attempted to pending, due at `now`, their
+    /// attempt uncounted (a sender stopping).
+    fn release_claims(
+        &mut self,
+        messages: &[OutboxMessage],
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// The account's outbox, oldest first.
+    fn outbox_entries(&mut self, account: AccountId) -> Result<Vec<OutboxEntry>, StorageError>;
+}
+
+/// Removing rows nothing reads any more (*unscoped*).
+pub trait Housekeeping {
+    /// Deletes sessions expired at `now` and failure records older than `failures_before`.
+    fn prune(
+        &mut self,
+        now: DateTime<Utc>,
+        failures_before: DateTime<Utc>,
+    ) -> Result<Pruned, StorageError>;
+}
+
+/// One connection of a [`Store`]: every repository at once.
+pub trait Tx:
+    AccountStore
+    + PolicyStore
+    + UserStore
+    + CredentialStore
+    + AuditStore
+    + CatalogStore
+    + SharingStore
+    + OutboxStore
+    + Housekeeping
+{
+}
+
+impl<T> Tx for T where
+    T: AccountStore
+        + PolicyStore
+        + UserStore
+        + CredentialStore
+        + AuditStore
+        + CatalogStore
+        + SharingStore
+        + OutboxStore
+        + Housekeeping
+{
+}

@@ -1,0 +1,157 @@
+//! Users of the caller's account: list (`user_management: read`), add, change role, delete
+//! (`user_management: write`).
+
+use chrono::{DateTime, Utc};
+use tessera_access::{Level, PolicyVersion, USER_MANAGEMENT};
+use tessera_core::{AuditAction, RoleId, UserId};
+
+use crate::records::User;
+use crate::{Caller, ServiceError, StorageError, Tessera, new_secret, passwords, random_uuid};
+
+/// A user as callers see them (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    /// Id.
+    pub id: UserId,
+    /// Sign-in e-mail.
+    pub email: String,
+    /// Account-wide role.
+    pub role: RoleId,
+    /// True until the initial password was replaced.
+    pub must_change_password: bool,
+    /// When added.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserSummary {
+    fn from(user: User) -> Self {
+        UserSummary {
+            id: user.id,
+            email: user.email,
+            role: user.role,
+            must_change_password: user.must_change_password,
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// A user to add.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Sign-in e-mail, unique in the account.
+    pub email: String,
+    /// The account-wide role (required).
+    pub role: RoleId,
+    /// The initial password; generated (and returned once) when absent.
+    pub initial_password: Option<String>,
+}
+
+/// The user added.
+#[derive(Debug, Clone)]
+pub struct AddedUser {
+    /// The user.
+    pub user: UserSummary,
+    /// The generated initial password (shown once); `None` when the caller chose it.
+    pub initial_password: Option<String>,
+    /// The policy version that includes the user.
+    pub policy_version: PolicyVersion,
+}
+
+impl Tessera {
+    /// The account's users, by e-mail.
+    pub fn users(&self, caller: &Caller) -> Result<Vec<UserSummary>, ServiceError> {
+        self.authorized(caller, USER_MANAGEMENT, Level::Read)?;
+        let users = self.read(|tx| Ok(tx.users(caller.account)?))?;
+        Ok(users.into_iter().map(UserSummary::from).collect())
+    }
+
+    /// Adds a user who must change the initial password at first sign-in.
+    pub fn add_user(&self, caller: &Caller, new: NewUser) -> Result<AddedUser, ServiceError> {
+        self.authorized(caller, USER_MANAGEMENT, Level::Write)?;
+        let email = crate::normalize_email("email", &new.email)?;
+        let generated = new.initial_password.is_none();
+        let password = match new.initial_password {
+            Some(password) => {
+                passwords::validate_new_password("initial_password", &password)?;
+                password
+            }
+            None => new_secret().to_string(),
+        };
+        let user = User {
+            id: UserId::from_uuid(random_uuid()),
+            email,
+            password_hash: passwords::hash_password(&password)?,
+            must_change_password: true,
+            role: new.role,
+            created_at: self.now(),
+        };
+        let account = caller.account;
+        let ((), version) =
+            self.change_policy(caller, AuditAction::UserAdd, user.id, |tx, policy| {
+                policy.assign(user.id, user.role)?;
+                tx.insert_user(account, &user).map_err(|error| match error {
+                    StorageError::Conflict { .. } => ServiceError::conflict(
+                        "email",
+                        format!("a user with e-mail `{}` already exists", user.email),
+                    ),
+                    other => other.into(),
+                })
+            })?;
+        Ok(AddedUser {
+            user: user.into(),
+            initial_password: generated.then_some(password),
+            policy_version: version,
+        })
+    }
+
+    /// Gives a user another account-wide role. Changing one's own role is refused, like
+    /// deleting oneself: it could leave the account without an administrator.
+    pub fn change_user_role(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        role: RoleId,
+    ) -> Result<PolicyVersion, ServiceError> {
+        if user == caller.user {
+            return Err(ServiceError::conflict(
+                "id",
+                "you cannot change your own role",
+            ));
+        }
+        self.authorized(caller, USER_MANAGEMENT, Level::Write)?;
+        let account = caller.account;
+        let ((), version) =
+            self.change_policy(caller, AuditAction::UserChangeRole, user, |tx, policy| {
+                if policy.role_of(user).is_err() {
+                    return Err(ServiceError::NotFound { what: "user" });
+                }
+                policy.assign(user, role)?;
+                Ok(tx.set_user_role(account, user, role)?)
+            })?;
+        Ok(version)
+    }
+
+    /// Deletes a user: their sessions and tokens end in the same transaction. Deleting
+    /// oneself is refused (it could leave the account without an administrator).
+    pub fn delete_user(
+        &self,
+        caller: &Caller,
+        user: UserId,
+    ) -> Result<PolicyVersion, ServiceError> {
+        self.authorized(caller, USER_MANAGEMENT, Level::Write)?;
+        if user == caller.user {
+            return Err(ServiceError::conflict("id", "you cannot delete yourself"));
+        }
+        let account = caller.account;
+        let ((), version) =
+            self.change_policy(caller, AuditAction::UserDelete, user, |tx, policy| {
+                if policy.remove_user(user).is_err() {
+                    return Err(ServiceError::NotFound { what: "user" });
+                }
+                tx.delete_sessions(account, user, None)?;
+                Ok(tx.delete_user(account, user)?)
+            })?;
+        self.0.credentials.forget_user(account, user);
+        Ok(version)
+    }
+}

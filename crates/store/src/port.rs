@@ -1,0 +1,402 @@
+//! `tessera-service`'s repository traits on [`DbConnection`]: each method is one repository
+//! function of this crate, its error mapped to the port's [`StorageError`]. Lookups the port
+//! asks as `Option` turn this crate's [`StoreError::NotFound`] into `None`.
+
+use chrono::{DateTime, Duration, Utc};
+use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
+use tessera_core::{AccountId, AuditEvent, RoleId, UserId, Uuid};
+use tessera_invitations::Invitation;
+use tessera_service::records::{
+    Account, ApiToken, CatalogItem, Claimed, DeliveryOutcome, InvitationFilter, OutboxEntry,
+    OutboxMessage, Pruned, RecipientGroup, Session, Share, StoredInvitation, User,
+};
+use tessera_service::{
+    AccountStore, AuditStore, CatalogStore, CredentialStore, Housekeeping, OutboxStore,
+    PolicyStore, SharingStore, StorageError, UserStore,
+};
+
+use crate::{
+    DbConnection, StoreError, accounts, api_tokens, attempts, audit, external_sessions,
+    housekeeping, invitations, items, outbox, policies, sessions, shares, users,
+};
+
+/// The port's result.
+type Result<T> = std::result::Result<T, StorageError>;
+
+/// A lookup by key: a missing row is `None`, any other failure an error.
+fn found<T>(result: std::result::Result<T, StoreError>) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+impl AccountStore for DbConnection {
+    fn create_account(&mut self, id: AccountId, name: &str, now: DateTime<Utc>) -> Result<Account> {
+        Ok(accounts::create(self, id, name, now)?)
+    }
+
+    fn count_accounts(&mut self) -> Result<i64> {
+        Ok(accounts::count(self)?)
+    }
+
+    fn policy_version(&mut self, account: AccountId) -> Result<PolicyVersion> {
+        Ok(accounts::policy_version(self, account)?)
+    }
+
+    fn bump_policy_version(&mut self, account: AccountId) -> Result<PolicyVersion> {
+        Ok(accounts::bump_policy_version(self, account)?)
+    }
+
+    fn invitation_validity_days(&mut self, account: AccountId) -> Result<i64> {
+        Ok(accounts::invitation_validity_days(self, account)?)
+    }
+}
+
+impl PolicyStore for DbConnection {
+    fn load_policy(&mut self, account: AccountId) -> Result<Policy> {
+        Ok(policies::load(self, account)?)
+    }
+
+    fn insert_policy(
+        &mut self,
+        account: AccountId,
+        policy: &Policy,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(policies::insert_policy(self, account, policy, now)?)
+    }
+
+    fn insert_feature(
+        &mut self,
+        account: AccountId,
+        path: &FeaturePath,
+        id: FeatureId,
+    ) -> Result<()> {
+        Ok(policies::insert_feature(self, account, path, id)?)
+    }
+
+    fn insert_role(&mut self, account: AccountId, role: &Role, now: DateTime<Utc>) -> Result<()> {
+        Ok(policies::insert_role(self, account, role, now)?)
+    }
+
+    fn replace_role(&mut self, account: AccountId, role: &Role) -> Result<()> {
+        Ok(policies::replace_role(self, account, role)?)
+    }
+
+    fn delete_role(&mut self, account: AccountId, role: RoleId) -> Result<()> {
+        Ok(policies::delete_role(self, account, role)?)
+    }
+}
+
+impl UserStore for DbConnection {
+    fn insert_user(&mut self, account: AccountId, user: &User) -> Result<()> {
+        users::insert(self, account, user)?;
+        Ok(())
+    }
+
+    fn user(&mut self, account: AccountId, id: UserId) -> Result<Option<User>> {
+        found(users::get(self, account, id))
+    }
+
+    fn users(&mut self, account: AccountId) -> Result<Vec<User>> {
+        Ok(users::list(self, account)?)
+    }
+
+    fn set_user_role(&mut self, account: AccountId, id: UserId, role: RoleId) -> Result<()> {
+        Ok(users::set_role(self, account, id, role)?)
+    }
+
+    fn set_password(
+        &mut self,
+        account: AccountId,
+        id: UserId,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<()> {
+        Ok(users::set_password(
+            self,
+            account,
+            id,
+            password_hash,
+            must_change,
+        )?)
+    }
+
+    fn delete_user(&mut self, account: AccountId, id: UserId) -> Result<()> {
+        Ok(users::delete(self, account, id)?)
+    }
+
+    fn users_by_email(&mut self, email: &str) -> Result<Vec<(AccountId, User)>> {
+        Ok(users::find_for_sign_in(self, email)?)
+    }
+}
+
+impl CredentialStore for DbConnection {
+    fn insert_session(&mut self, session: &Session) -> Result<()> {
+        Ok(sessions::insert(self, session)?)
+    }
+
+    fn valid_session(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+        Ok(sessions::find_valid(self, token_hash, now)?)
+    }
+
+    fn delete_session(&mut self, account: AccountId, token_hash: &str) -> Result<bool> {
+        Ok(sessions::delete(self, account, token_hash)?)
+    }
+
+    fn delete_sessions(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+        except: Option<&str>,
+    ) -> Result<usize> {
+        Ok(sessions::delete_for_user_except(
+            self, account, user, except,
+        )?)
+    }
+
+    fn insert_token(&mut self, token: &ApiToken) -> Result<()> {
+        Ok(api_tokens::insert(self, token)?)
+    }
+
+    fn valid_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<ApiToken>> {
+        Ok(api_tokens::find_valid(self, token_hash, now)?)
+    }
+
+    fn delete_token(&mut self, account: AccountId, user: UserId, id: Uuid) -> Result<bool> {
+        Ok(api_tokens::delete(self, account, user, id)?)
+    }
+
+    fn lock_sign_in(&mut self, email: &str, client_addr: &str) -> Result<()> {
+        Ok(attempts::lock_sign_in(self, email, client_addr)?)
+    }
+
+    fn sign_in_failures(
+        &mut self,
+        email: &str,
+        email_since: DateTime<Utc>,
+        client_addr: &str,
+        address_since: DateTime<Utc>,
+    ) -> Result<(i64, i64)> {
+        Ok(attempts::sign_in_failures(
+            self,
+            email,
+            email_since,
+            client_addr,
+            address_since,
+        )?)
+    }
+
+    fn record_sign_in_failure(
+        &mut self,
+        id: Uuid,
+        email: &str,
+        client_addr: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(attempts::record_sign_in_failure(
+            self,
+            id,
+            email,
+            client_addr,
+            now,
+        )?)
+    }
+
+    fn forget_sign_in_failure(&mut self, id: Uuid) -> Result<()> {
+        Ok(attempts::forget_sign_in_failure(self, id)?)
+    }
+}
+
+impl AuditStore for DbConnection {
+    fn append_audit(&mut self, event: &AuditEvent) -> Result<()> {
+        Ok(audit::insert(self, event)?)
+    }
+
+    fn audit_events(
+        &mut self,
+        account: AccountId,
+        since: Option<DateTime<Utc>>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        Ok(audit::list(self, account, since, limit)?)
+    }
+}
+
+impl CatalogStore for DbConnection {
+    fn upsert_item(&mut self, account: AccountId, item: &CatalogItem) -> Result<Uuid> {
+        Ok(items::upsert(self, account, item)?)
+    }
+
+    fn item(&mut self, account: AccountId, id: Uuid) -> Result<Option<CatalogItem>> {
+        found(items::get(self, account, id))
+    }
+
+    fn item_by_external_id(
+        &mut self,
+        account: AccountId,
+        external_id: &str,
+    ) -> Result<Option<CatalogItem>> {
+        Ok(items::find_by_external_id(self, account, external_id)?)
+    }
+
+    fn items(&mut self, account: AccountId) -> Result<Vec<CatalogItem>> {
+        Ok(items::list(self, account)?)
+    }
+
+    fn save_group(&mut self, account: AccountId, group: &RecipientGroup) -> Result<()> {
+        Ok(items::save_group(self, account, group)?)
+    }
+
+    fn groups(&mut self, account: AccountId) -> Result<Vec<RecipientGroup>> {
+        Ok(items::groups(self, account)?)
+    }
+
+    fn delete_group(&mut self, account: AccountId, id: Uuid) -> Result<bool> {
+        Ok(found(items::delete_group(self, account, id))?.is_some())
+    }
+}
+
+impl SharingStore for DbConnection {
+    fn insert_share(&mut self, account: AccountId, share: &Share) -> Result<()> {
+        Ok(shares::insert_share(self, account, share)?)
+    }
+
+    fn share(&mut self, account: AccountId, id: Uuid) -> Result<Option<Share>> {
+        found(shares::get_share(self, account, id))
+    }
+
+    fn share_ids_by_sender(&mut self, account: AccountId, sender: UserId) -> Result<Vec<Uuid>> {
+        Ok(shares::share_ids_by_sender(self, account, sender)?)
+    }
+
+    fn insert_invitations(
+        &mut self,
+        account: AccountId,
+        share: Uuid,
+        locale: &str,
+        list: &[Invitation],
+    ) -> Result<()> {
+        Ok(invitations::insert_invitations(
+            self, account, share, locale, list,
+        )?)
+    }
+
+    fn update_invitation(&mut self, account: AccountId, invitation: &Invitation) -> Result<()> {
+        Ok(invitations::update_invitation(self, account, invitation)?)
+    }
+
+    fn invitation(&mut self, account: AccountId, id: Uuid) -> Result<Option<StoredInvitation>> {
+        found(invitations::get_invitation(self, account, id))
+    }
+
+    fn invitations(
+        &mut self,
+        account: AccountId,
+        filter: &InvitationFilter,
+    ) -> Result<Vec<StoredInvitation>> {
+        Ok(invitations::list_invitations(self, account, filter)?)
+    }
+
+    fn invitation_by_link_tag(&mut self, tag: &[u8; 32]) -> Result<Option<StoredInvitation>> {
+        Ok(invitations::find_by_link_tag(self, tag)?)
+    }
+
+    fn invitations_to_locked(&mut self, recipient: &str) -> Result<Vec<StoredInvitation>> {
+        Ok(invitations::find_by_recipient_locked(self, recipient)?)
+    }
+
+    fn insert_external_session(
+        &mut self,
+        account: AccountId,
+        invitation: Uuid,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(external_sessions::insert_external_session(
+            self, account, invitation, token_hash, now, expires_at,
+        )?)
+    }
+
+    fn external_session(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredInvitation>> {
+        Ok(external_sessions::find_external_session(
+            self, token_hash, now,
+        )?)
+    }
+
+    fn end_external_sessions(&mut self, account: AccountId, invitation: Uuid) -> Result<usize> {
+        Ok(external_sessions::end_external_sessions(
+            self, account, invitation,
+        )?)
+    }
+
+    fn record_verification_failure(
+        &mut self,
+        id: Uuid,
+        account: Option<AccountId>,
+        client_addr: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(attempts::record_verification_failure(
+            self,
+            id,
+            account,
+            client_addr,
+            now,
+        )?)
+    }
+
+    fn verification_failures(
+        &mut self,
+        client_addr: &str,
+        accounts: &[AccountId],
+        since: DateTime<Utc>,
+    ) -> Result<(i64, Vec<i64>)> {
+        Ok(attempts::verification_failure_counts(
+            self,
+            client_addr,
+            accounts,
+            since,
+        )?)
+    }
+}
+
+impl OutboxStore for DbConnection {
+    fn enqueue(&mut self, messages: &[OutboxMessage]) -> Result<()> {
+        Ok(outbox::enqueue(self, messages)?)
+    }
+
+    fn claim_due(&mut self, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Claimed> {
+        Ok(outbox::claim_due(self, now, lease, limit)?)
+    }
+
+    fn record_outcome(
+        &mut self,
+        message: &OutboxMessage,
+        outcome: &DeliveryOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(outbox::record_outcome(self, message, outcome, now)?)
+    }
+
+    fn release_claims(&mut self, messages: &[OutboxMessage], now: DateTime<Utc>) -> Result<()> {
+        Ok(outbox::release_claims(self, messages, now)?)
+    }
+
+    fn outbox_entries(&mut self, account: AccountId) -> Result<Vec<OutboxEntry>> {
+        Ok(outbox::outbox_entries(self, account)?)
+    }
+}
+
+impl Housekeeping for DbConnection {
+    fn prune(&mut self, now: DateTime<Utc>, failures_before: DateTime<Utc>) -> Result<Pruned> {
+        Ok(housekeeping::prune(self, now, failures_before)?)
+    }
+}
