@@ -91,9 +91,7 @@ impl Options {
         if let Ok(text) = std::fs::read_to_string(&file) {
             return Ok(SecretKey::from_base64(&text)?);
         }
-        let mut bytes = [0u8; 32];
-        rand::Rng::fill_bytes(&mut rand::rng(), &mut bytes);
-        let key = SecretKey::from_bytes(bytes);
+        let key = tessera_service::new_key();
         write_private(&file, &key.to_base64())?;
         tracing::warn!(file = %file.display(), "TESSERA_SECRET_KEY is not set: generated a server key and kept it in this file");
         Ok(key)

@@ -204,7 +204,8 @@ fn an_invitation_arrives_by_smtp_and_opens_the_shared_workflows() {
         );
         let opened = post_form(&server, &path, &csrf, &[]);
         assert_eq!(opened.status, 303, "[{backend}] {}", opened.text);
-        assert_eq!(opened.header("location"), Some("/x/workflows"));
+        // Relative, so the site works wherever it is mounted: /x/{token} → /x/workflows.
+        assert_eq!(opened.header("location"), Some("workflows"));
         let session = opened.cookie("tessera_external").expect("session cookie");
         let page = workflows_page(&server, &session);
         assert_eq!(page.status, 200);

@@ -136,13 +136,16 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .service(methods("/checks", "POST").route(web::post().to(checks::batch)))
                 .service(methods("/explain", "POST").route(web::post().to(checks::explain)))
                 .service(methods("/who-can", "GET").route(web::get().to(checks::who_can)))
-                .service(methods("/what-can", "GET").route(web::get().to(checks::what_can))),
+                .service(methods("/what-can", "GET").route(web::get().to(checks::what_can)))
+                .default_service(web::to(no_route)),
         )
-        .default_service(web::to(|| async {
-            Err::<HttpResponse, _>(ApiError::from(tessera_service::ServiceError::NotFound {
-                what: "route",
-            }))
-        }));
+        .default_service(web::to(no_route));
+}
+
+/// Any path nothing answers: a problem document, under whatever prefix the services are
+/// mounted (a nested scope would otherwise fall back to the host app's default).
+async fn no_route() -> Result<HttpResponse, ApiError> {
+    Err(tessera_service::ServiceError::NotFound { what: "route" }.into())
 }
 
 /// A resource at `path` whose methods are added with `.route(…)`; any other method gets 405

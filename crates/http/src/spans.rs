@@ -5,15 +5,15 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 
-/// Request spans as tracing-actix-web builds them, except on the external site: there the
-/// path holds an invitation's token (`/x/{token}`), so its spans carry the route pattern and
-/// never the path — nothing logged inside such a request can show the secret. Use it as
+/// Request spans as tracing-actix-web builds them, except on the external site (any path
+/// with `/x/`, wherever the services are mounted): there the path holds an invitation's token
+/// (`/x/{token}`), so its spans carry the route pattern and never the path — nothing logged inside such a request can show the secret. Use it as
 /// `TracingLogger::<RedactedSpans>::new()`.
 pub struct RedactedSpans;
 
 impl RootSpanBuilder for RedactedSpans {
     fn on_request_start(request: &ServiceRequest) -> tracing::Span {
-        if !request.path().starts_with("/x/") {
+        if !request.path().contains("/x/") {
             return tracing_actix_web::root_span!(request);
         }
         let request_id = request

@@ -20,19 +20,22 @@ pub enum Presented {
     Token(BearerSecret),
 }
 
-/// How the caller authenticated: the SHA-256 (hex) of the secret presented.
+/// How the caller authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
-    /// A sign-in session.
+    /// A sign-in session (the SHA-256, hex, of its secret).
     Session(String),
-    /// An API token.
+    /// An API token (the SHA-256, hex, of its secret).
     Token(String),
+    /// The embedding application authenticated the user itself ([`Tessera::act_as`]).
+    Embedder,
 }
 
 impl Credential {
     fn hash(&self) -> &str {
         match self {
             Credential::Session(hash) | Credential::Token(hash) => hash,
+            Credential::Embedder => "",
         }
     }
 }
@@ -171,6 +174,27 @@ impl Tessera {
         Some(caller)
     }
 
+    /// A caller for a user the embedding application authenticated itself — its own sign-in,
+    /// no Tessera session or token. The user must exist in the account; Tessera's
+    /// must-change-password flag (about Tessera's own passwords) does not apply.
+    pub fn act_as(
+        &self,
+        account: AccountId,
+        user: UserId,
+        client_addr: Option<String>,
+    ) -> Result<Caller, ServiceError> {
+        let found = self
+            .read(|tx| Ok(tx.user(account, user)?))?
+            .ok_or(ServiceError::NotFound { what: "user" })?;
+        Ok(Caller(AnyCaller {
+            account,
+            user: found.id,
+            must_change_password: false,
+            credential: Credential::Embedder,
+            client_addr,
+        }))
+    }
+
     /// Resolves a presented secret to its caller ([`ServiceError::Unauthenticated`] for an
     /// unknown, expired or revoked one). Blocking: it may ask the database.
     pub fn authenticate(
@@ -197,6 +221,7 @@ impl Tessera {
                         .ok_or(ServiceError::Unauthenticated)?;
                     (token.account, token.user, token.expires_at)
                 }
+                Credential::Embedder => return Err(ServiceError::Unauthenticated),
             };
             let user = tx
                 .user(account, user)?

@@ -1,7 +1,7 @@
 //! Randomness, from the thread's cryptographic RNG: ids, bearer secrets, nonces.
 
 use rand::Rng;
-use tessera_core::{BearerSecret, UserId, Uuid};
+use tessera_core::{BearerSecret, SecretKey, UserId, Uuid};
 
 /// A random (version 4) UUID.
 pub fn random_uuid() -> Uuid {
@@ -15,6 +15,13 @@ pub fn new_secret() -> BearerSecret {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     BearerSecret::from_bytes(bytes)
+}
+
+/// A fresh 256-bit server key (keep it: links and codes issued under it need it).
+pub fn new_key() -> SecretKey {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    SecretKey::from_bytes(bytes)
 }
 
 /// 16 random bytes (an invitation's per-issue nonce).

@@ -192,7 +192,7 @@ impl Tessera {
         let hash = passwords::hash_password(new)?;
         let keep = match &caller.credential {
             Credential::Session(hash) => Some(hash.as_str()),
-            Credential::Token(_) => None,
+            Credential::Token(_) | Credential::Embedder => None,
         };
         self.write(|tx| {
             tx.set_password(caller.account, caller.user, &hash, false)?;

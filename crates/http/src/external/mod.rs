@@ -20,7 +20,7 @@ pub use tessera_service::external::{EXTERNAL_SESSION_DAYS, REFUSAL_FLOOR};
 
 use crate::auth::client_addr;
 use crate::{ApiError, AppState};
-use pages::{csrf_ok, csrf_token, render};
+use pages::{csrf_ok, csrf_token, render, site_path};
 
 /// The external session's cookie.
 pub const EXTERNAL_COOKIE: &str = "tessera_external";
@@ -28,10 +28,15 @@ pub const EXTERNAL_COOKIE: &str = "tessera_external";
 const REFUSED: &str = "That link, e-mail address or code does not open anything. Check them, or ask the sender for a new invitation.";
 
 /// The refusal page, answered no sooner than [`REFUSAL_FLOOR`] after `started`.
-async fn refused(state: &AppState, started: Instant) -> Result<HttpResponse, ApiError> {
+async fn refused(
+    state: &AppState,
+    request: &HttpRequest,
+    started: Instant,
+) -> Result<HttpResponse, ApiError> {
     actix_web::rt::time::sleep_until((started + REFUSAL_FLOOR).into()).await;
     let csrf = csrf_token();
     render(
+        request,
         StatusCode::FORBIDDEN,
         "verify",
         json!({ "title": "Not valid", "csrf": csrf, "error": REFUSED }),
@@ -43,24 +48,25 @@ async fn refused(state: &AppState, started: Instant) -> Result<HttpResponse, Api
 /// Where a verified recipient goes, with their session cookie; or the refusal.
 async fn signed_in(
     state: &AppState,
+    request: &HttpRequest,
     session: Option<ExternalSession>,
     started: Instant,
 ) -> Result<HttpResponse, ApiError> {
     let Some(session) = session else {
-        return refused(state, started).await;
+        return refused(state, request, started).await;
     };
     let seconds = (session.expires_at - state.tessera.now())
         .num_seconds()
         .max(0);
     let cookie = Cookie::build(EXTERNAL_COOKIE, session.secret.to_string())
-        .path("/x")
+        .path(site_path(request))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.secure_cookies)
         .max_age(CookieDuration::seconds(seconds))
         .finish();
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/x/workflows"))
+        .insert_header((header::LOCATION, "workflows"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .cookie(cookie)
         .finish())
@@ -69,6 +75,7 @@ async fn signed_in(
 /// `GET /x/{token}`: the landing page. Looks nothing up and changes nothing.
 pub async fn landing(
     state: web::Data<AppState>,
+    request: HttpRequest,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let csrf = csrf_token();
@@ -77,6 +84,7 @@ pub async fn landing(
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
     render(
+        &request,
         StatusCode::OK,
         "landing",
         json!({ "title": "Shared workflows", "token": token, "csrf": csrf }),
@@ -102,17 +110,21 @@ pub async fn follow_link(
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     if !csrf_ok(&request, &form.csrf) {
-        return refused(&state, started).await;
+        return refused(&state, &request, started).await;
     }
     let (token, client) = (token.into_inner(), client_addr(&request));
     let session = state.run(move |t| t.follow_link(&token, client)).await?;
-    signed_in(&state, session, started).await
+    signed_in(&state, &request, session, started).await
 }
 
 /// `GET /x/verify`: the e-mail and code form.
-pub async fn verify_form(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn verify_form(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let csrf = csrf_token();
     render(
+        &request,
         StatusCode::OK,
         "verify",
         json!({ "title": "Open shared workflows", "csrf": csrf, "error": null }),
@@ -143,13 +155,13 @@ pub async fn verify(
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     if !csrf_ok(&request, &form.csrf) {
-        return refused(&state, started).await;
+        return refused(&state, &request, started).await;
     }
     let (form, client) = (form.into_inner(), client_addr(&request));
     let session = state
         .run(move |t| t.verify_code(&form.email, &form.code, client))
         .await?;
-    signed_in(&state, session, started).await
+    signed_in(&state, &request, session, started).await
 }
 
 /// `GET /x/workflows`: the recipient's shared workflows by business domain, read-only.
@@ -159,7 +171,7 @@ pub async fn workflows(
 ) -> Result<HttpResponse, ApiError> {
     let to_verify = || {
         HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/x/verify"))
+            .insert_header((header::LOCATION, "verify"))
             .finish()
     };
     let Some(secret) = request
@@ -168,30 +180,15 @@ pub async fn workflows(
     else {
         return Ok(to_verify());
     };
-    let Some(shared) = state.run(move |t| t.shared_workflows(&secret)).await? else {
-        return Ok(to_verify());
-    };
-    let domains: Vec<_> = shared
-        .domains
-        .iter()
-        .map(|(name, workflows)| {
-            let workflows: Vec<_> = workflows
-                .iter()
-                .map(|w| json!({ "title": w.title, "description": w.description }))
-                .collect();
-            json!({ "name": name, "workflows": workflows })
-        })
-        .collect();
-    let data = json!({
-        "title": "Shared workflows",
-        "domains": domains,
-        "expires_on": shared.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-    });
-    render(
-        StatusCode::OK,
-        "workflows",
-        data,
-        None,
-        state.secure_cookies,
-    )
+    match state.run(move |t| t.shared_workflows(&secret)).await? {
+        Some(shared) => render(
+            &request,
+            StatusCode::OK,
+            "workflows",
+            pages::workflows_data(&shared),
+            None,
+            state.secure_cookies,
+        ),
+        None => Ok(to_verify()),
+    }
 }

@@ -7,6 +7,8 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use handlebars::Handlebars;
+use serde_json::json;
+use tessera_service::external::SharedWorkflows;
 use tessera_service::{ServiceError, new_secret};
 
 use crate::ApiError;
@@ -55,9 +57,21 @@ pub(super) fn page(status: StatusCode) -> HttpResponseBuilder {
     builder
 }
 
+/// Where the external site is mounted: the request's path up to its `/x` (`/x` itself when
+/// the services are mounted at the root). Its cookies are scoped to it; its pages link
+/// relatively, so they work under any prefix.
+pub(super) fn site_path(request: &HttpRequest) -> String {
+    let path = request.path();
+    match path.rfind("/x/") {
+        Some(at) => path[..at + 2].to_owned(),
+        None => "/x".to_owned(),
+    }
+}
+
 /// Renders page `name` with `data`; with `csrf`, sets the CSRF cookie the page's form
 /// submits back.
 pub(super) fn render(
+    request: &HttpRequest,
     status: StatusCode,
     name: &str,
     data: serde_json::Value,
@@ -71,7 +85,7 @@ pub(super) fn render(
     if let Some(csrf) = csrf {
         builder.cookie(
             Cookie::build(CSRF_COOKIE, csrf.to_owned())
-                .path("/x")
+                .path(site_path(request))
                 .http_only(true)
                 .same_site(SameSite::Strict)
                 .secure(secure)
@@ -100,4 +114,24 @@ pub(super) fn csrf_ok(request: &HttpRequest, submitted: &str) -> bool {
     request
         .cookie(CSRF_COOKIE)
         .is_some_and(|cookie| !submitted.is_empty() && same(cookie.value(), submitted))
+}
+
+/// The data of the `workflows` page: business domains with their workflows, and the expiry.
+pub(super) fn workflows_data(shared: &SharedWorkflows) -> serde_json::Value {
+    let domains: Vec<_> = shared
+        .domains
+        .iter()
+        .map(|(name, workflows)| {
+            let workflows: Vec<_> = workflows
+                .iter()
+                .map(|w| json!({ "title": w.title, "description": w.description }))
+                .collect();
+            json!({ "name": name, "workflows": workflows })
+        })
+        .collect();
+    json!({
+        "title": "Shared workflows",
+        "domains": domains,
+        "expires_on": shared.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    })
 }

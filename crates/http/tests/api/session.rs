@@ -303,3 +303,45 @@ async fn failed_sign_ins_are_limited_per_email_and_per_address() {
             .problem(429, "too-many-attempts");
     }
 }
+
+/// Fifty wrong passwords for one e-mail at once, from fifty addresses: every attempt is
+/// counted (none lost to a race between counting and recording), the first ten are tried and
+/// refused, and from the limit on the answer is 429 without trying the password.
+#[actix_web::test]
+async fn concurrent_wrong_passwords_are_all_counted_and_limited() {
+    use tessera_service::session::MAX_SIGN_IN_FAILURES_PER_EMAIL;
+    for env in backends().await {
+        let attempts: Vec<crate::support::Pending<'_>> = (0..50u8)
+            .map(|i| {
+                Box::pin(sign_in_from(
+                    &env,
+                    [10, 2, 0, i],
+                    ADMIN_EMAIL,
+                    "wrong-password-123",
+                )) as crate::support::Pending<'_>
+            })
+            .collect();
+        let replies = crate::support::join_all(attempts).await;
+        let refused = replies.iter().filter(|r| r.status.as_u16() == 401).count();
+        let limited = replies.iter().filter(|r| r.status.as_u16() == 429).count();
+        assert_eq!(
+            (refused, limited),
+            (
+                MAX_SIGN_IN_FAILURES_PER_EMAIL as usize,
+                50 - MAX_SIGN_IN_FAILURES_PER_EMAIL as usize
+            ),
+            "[{}] ten tried, the rest limited",
+            env.name
+        );
+        let since = chrono::Utc::now() - chrono::Duration::hours(1);
+        let (for_email, _) = tessera_store::attempts::sign_in_failures(
+            &mut env.db(),
+            ADMIN_EMAIL,
+            since,
+            "10.2.0.0",
+            since,
+        )
+        .expect("counts");
+        assert_eq!(for_email, 50, "[{}] all fifty recorded", env.name);
+    }
+}
