@@ -152,8 +152,10 @@ impl Instrumentation for LossWatch {
         } = event
             && matches!(
                 error,
-                diesel::result::Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-                    | diesel::result::Error::BrokenTransactionManager
+                diesel::result::Error::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    _
+                ) | diesel::result::Error::BrokenTransactionManager
             )
         {
             self.lost.store(true, Ordering::Relaxed);

@@ -80,7 +80,9 @@ impl StoreError {
             StoreError::Database(Error::DatabaseError(kind, info)) => {
                 matches!(
                     kind,
-                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::SerializationFailure
+                    DatabaseErrorKind::ClosedConnection
+                        | DatabaseErrorKind::UnableToSendCommand
+                        | DatabaseErrorKind::SerializationFailure
                 ) || unavailable_message(info.message())
             }
             StoreError::Database(Error::BrokenTransactionManager) => true,

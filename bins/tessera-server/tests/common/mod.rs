@@ -2,6 +2,8 @@
 
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
+pub mod postgres;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -123,6 +125,22 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("server did not become ready:\n{}", server.log_text());
+    }
+
+    /// Sends SIGTERM and waits up to `timeout` for the process to exit; its exit status, or
+    /// `None` when it is still running.
+    pub fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Kills the process at once (SIGKILL: no shutdown, no flushing).
