@@ -34,11 +34,6 @@ fn unhex<const N: usize>(text: &str) -> Result<[u8; N], StoreError> {
     Ok(out)
 }
 
-/// The stored HMAC text of a link tag (what [`find_by_link_tag`] takes).
-pub fn link_tag_text(tag: &[u8; 32]) -> String {
-    hex(tag)
-}
-
 fn state_name(state: InvitationState) -> Result<&'static str, StoreError> {
     match state {
         InvitationState::Expired => Err(StoreError::Corrupt {
@@ -203,21 +198,6 @@ pub fn find_by_link_tag(
         .optional()?
         .map(StoredInvitation::try_from)
         .transpose()
-}
-
-/// Every invitation to `recipient`, in any account (unscoped: an e-mail and a typed code is
-/// how an outsider's request finds its invitation).
-pub fn find_by_recipient(
-    connection: &mut DbConnection,
-    recipient: &str,
-) -> Result<Vec<StoredInvitation>, StoreError> {
-    invitations::table
-        .filter(invitations::recipient.eq(recipient))
-        .select(InvitationRow::as_select())
-        .load(connection)?
-        .into_iter()
-        .map(StoredInvitation::try_from)
-        .collect()
 }
 
 /// The account's invitations matching `filter`, by recipient.

@@ -93,7 +93,7 @@ fn shares_and_invitations_round_trip() {
             None
         );
         assert_eq!(
-            invitations::find_by_recipient(&mut connection, "ana@example.com")
+            invitations::find_by_recipient_locked(&mut connection, "ana@example.com")
                 .expect("by email")
                 .len(),
             1
