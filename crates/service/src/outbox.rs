@@ -211,16 +211,16 @@ impl Tessera {
         message: &OutboxMessage,
         now: DateTime<Utc>,
     ) -> Result<Option<Envelope>, ServiceError> {
-        let (template, data) = match &message.kind {
+        let rendered = match &message.kind {
             MessageKind::Invitation { invitation } => {
-                match self.invitation_email(tx, message.account, *invitation, now)? {
-                    Some(data) => (tessera_mail::INVITATION, serde_json::to_value(data)),
-                    None => return Ok(None),
-                }
+                let Some(data) = self.invitation_email(tx, message.account, *invitation, now)?
+                else {
+                    return Ok(None);
+                };
+                let templates = &self.0.templates;
+                templates.render(tessera_mail::INVITATION, &message.locale, &data)?
             }
         };
-        let data = data.map_err(|e| ServiceError::Internal(format!("e-mail data: {e}")))?;
-        let rendered = self.0.templates.render(template, &message.locale, &data)?;
         Ok(Some(Envelope {
             message_id: message.message_id.clone(),
             from: self.0.settings.mail_from.clone(),

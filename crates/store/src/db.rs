@@ -274,8 +274,13 @@ pub fn revert_all_migrations(connection: &mut DbConnection) -> Result<Vec<String
 /// PostgreSQL it does nothing.
 pub fn begin_write(connection: &mut DbConnection) -> Result<(), StoreError> {
     if let DbConnection::Sqlite(sqlite) = connection {
-        // A statement that opens the database for writing and changes no row.
-        diesel::sql_query("UPDATE accounts SET name = name WHERE 0 = 1").execute(sqlite)?;
+        use crate::schema::accounts;
+        use diesel::{ExpressionMethods, QueryDsl};
+        // A statement that opens the database for writing and changes no row (no account has
+        // an empty id); written with diesel's DSL so it is prepared once per connection.
+        diesel::update(accounts::table.filter(accounts::id.eq("")))
+            .set(accounts::name.eq(accounts::name))
+            .execute(sqlite)?;
     }
     Ok(())
 }
