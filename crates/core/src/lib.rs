@@ -1,5 +1,6 @@
-//! Shared vocabulary of Tessera: typed ids, account scoping, clocks, secrets and the audit
-//! trail's event types.
+//! Shared vocabulary of Tessera: typed ids, account scoping, clocks, secrets, the audit
+//! trail's event types, and the rules for names ([`clean_name`], [`name_key`]) and e-mail
+//! addresses ([`normalize_email`]).
 //!
 //! Every other crate of the workspace speaks in these types. The crate is tiny and does no
 //! I/O: ids are made from bytes the caller supplies (from whatever random source it trusts),
@@ -18,11 +19,13 @@ mod audit;
 mod clock;
 mod email;
 mod id;
+mod names;
 mod secret;
 
 pub use audit::{AuditAction, AuditEvent};
 pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use email::normalize_email;
 pub use id::{AccountId, IdParseError, RoleId, ScopeId, UserId};
+pub use names::{NameError, clean_name, name_key};
 pub use secret::{BearerSecret, SecretKey, SecretKeyError, sha256_hex};
 pub use uuid::Uuid;
