@@ -60,19 +60,25 @@ pub enum AccessError {
         /// The id given twice.
         role: RoleId,
     },
-    /// A role name that another role of the policy already has.
-    #[error("a role named `{name}` already exists")]
+    /// A role name that another role of the policy already has, or a look-alike of it: names
+    /// are compared by [`tessera_core::name_key`], ignoring case, width variants (`Ａｄｍｉｎ`)
+    /// and invisible characters, so `editor` clashes with `Editor` and no custom role can pass
+    /// for a predefined one (`ADMIN`).
+    #[error(
+        "a role named `{name}` already exists (role names are compared ignoring case and look-alike characters)"
+    )]
     DuplicateRoleName {
         /// The name given twice.
         name: String,
     },
-    /// An empty or oversized role name.
+    /// A role name that is blank, too long, has surrounding spaces, or contains a control,
+    /// invisible or direction-changing character (see [`tessera_core::clean_name`]).
     #[error("invalid role name `{name}`: {reason}")]
     InvalidRoleName {
         /// The name as given.
         name: String,
         /// What is wrong with it.
-        reason: &'static str,
+        reason: String,
     },
     /// Predefined roles can be viewed, never edited or deleted.
     #[error("role `{name}` is predefined and cannot be changed")]

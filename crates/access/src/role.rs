@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tessera_core::RoleId;
+use tessera_core::{NameError, RoleId};
 
 use crate::{AccessError, FeaturePath, Level, Setting};
 
@@ -78,20 +78,44 @@ impl Role {
         self.settings.get(path).copied().unwrap_or_default()
     }
 
-    /// Checks the name: 1 to 100 characters, not blank.
+    /// Checks the name: not blank, no leading or trailing spaces, at most
+    /// [`MAX_ROLE_NAME_CHARS`] characters once NFC-normalized, and none of the control,
+    /// invisible or direction-changing characters [`tessera_core::clean_name`] refuses.
     pub fn validate_name(name: &str) -> Result<(), AccessError> {
-        let reason = if name.trim().is_empty() {
-            "a role name cannot be blank"
-        } else if name.chars().count() > MAX_ROLE_NAME_CHARS {
-            "a role name is at most 100 characters"
-        } else if name.trim() != name {
-            "a role name has no leading or trailing spaces"
-        } else {
-            return Ok(());
-        };
-        Err(AccessError::InvalidRoleName {
+        Role::normalize_name(name).map(drop)
+    }
+
+    /// Checks the name as [`Role::validate_name`] does and returns it as a policy stores it:
+    /// NFC-normalized (`"Jose\u{301}"` becomes `"José"`). Surrounding spaces are refused, not
+    /// trimmed.
+    ///
+    /// ```
+    /// use tessera_access::Role;
+    /// assert_eq!(Role::normalize_name("Jose\u{301}").unwrap(), "Jos\u{E9}");
+    /// assert!(Role::normalize_name(" Editor").is_err());
+    /// assert!(Role::normalize_name("Adm\u{200B}in").is_err());
+    /// ```
+    pub fn normalize_name(name: &str) -> Result<String, AccessError> {
+        let invalid = |reason: String| AccessError::InvalidRoleName {
             name: name.to_owned(),
             reason,
+        };
+        if name.trim().is_empty() {
+            return Err(invalid("a role name cannot be blank".to_owned()));
+        }
+        if name.trim() != name {
+            return Err(invalid(
+                "a role name has no leading or trailing spaces".to_owned(),
+            ));
+        }
+        tessera_core::clean_name(name, MAX_ROLE_NAME_CHARS).map_err(|error| {
+            invalid(match error {
+                NameError::Empty => "a role name cannot be blank".to_owned(),
+                NameError::TooLong { max } => format!("a role name is at most {max} characters"),
+                forbidden @ NameError::ForbiddenCharacter { .. } => {
+                    format!("a role name {forbidden}")
+                }
+            })
         })
     }
 }
@@ -207,12 +231,74 @@ mod tests {
     #[test]
     fn names_are_validated() {
         assert!(Role::validate_name("Editor").is_ok());
-        for bad in ["", "  ", " Editor", &"x".repeat(101)] {
+        for bad in ["", "  ", " Editor", "Editor\n", &"x".repeat(101)] {
             assert!(matches!(
                 Role::validate_name(bad),
                 Err(AccessError::InvalidRoleName { name, .. }) if name == bad
             ));
         }
+    }
+
+    #[test]
+    fn names_refuse_control_invisible_and_bidi_characters() {
+        for bad in [
+            "Edi\ttor",
+            "Adm\u{200B}in",
+            "Admin\u{200D}",
+            "\u{FEFF}Admin",
+            "Ad\u{AD}min",
+            "Admin\u{202E}",
+            "\u{2066}Admin\u{2069}",
+            "Admin\u{061C}",
+        ] {
+            assert!(
+                matches!(
+                    Role::validate_name(bad),
+                    Err(AccessError::InvalidRoleName { ref name, .. }) if name == bad
+                ),
+                "{bad:?}"
+            );
+        }
+        let err = Role::validate_name("Adm\u{200B}in").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid role name `Adm\u{200B}in`: a role name contains an invisible or \
+             direction-changing character U+200B at position 3"
+        );
+    }
+
+    #[test]
+    fn names_are_normalized_to_nfc_and_counted_after() {
+        assert_eq!(Role::normalize_name("Jose\u{301}").unwrap(), "Jos\u{E9}");
+        assert_eq!(Role::normalize_name("Éditeur").unwrap(), "Éditeur");
+        // 100 "é" written decomposed are 200 characters given, 100 stored.
+        let decomposed = "e\u{301}".repeat(MAX_ROLE_NAME_CHARS);
+        assert_eq!(
+            Role::normalize_name(&decomposed).unwrap(),
+            "\u{E9}".repeat(MAX_ROLE_NAME_CHARS)
+        );
+        let err = Role::normalize_name(&"é".repeat(101)).unwrap_err();
+        assert_eq!(
+            err,
+            AccessError::InvalidRoleName {
+                name: "é".repeat(101),
+                reason: "a role name is at most 100 characters".into()
+            }
+        );
+    }
+
+    #[test]
+    fn blank_and_padded_names_keep_their_reasons() {
+        let reason = |name: &str| match Role::validate_name(name) {
+            Err(AccessError::InvalidRoleName { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(reason(""), "a role name cannot be blank");
+        assert_eq!(reason(" \t "), "a role name cannot be blank");
+        assert_eq!(
+            reason(" Editor"),
+            "a role name has no leading or trailing spaces"
+        );
     }
 
     #[test]

@@ -62,12 +62,25 @@ const NO_ROLE: u32 = u32::MAX - 1;
 struct RoleEntry {
     id: RoleId,
     name: String,
+    /// [`tessera_core::name_key`] of `name`: what names are compared by.
+    key: String,
     predefined: bool,
     /// Explicit levels, sorted by feature.
     explicit: Vec<(FeatureId, Level)>,
 }
 
 impl RoleEntry {
+    /// An entry whose name was checked and normalized ([`Role::normalize_name`]).
+    fn new(id: RoleId, name: String, predefined: bool, explicit: Vec<(FeatureId, Level)>) -> Self {
+        RoleEntry {
+            key: tessera_core::name_key(&name),
+            id,
+            name,
+            predefined,
+            explicit,
+        }
+    }
+
     fn explicit_at(&self, feature: FeatureId) -> Option<Level> {
         self.explicit
             .binary_search_by_key(&feature, |(at, _)| *at)

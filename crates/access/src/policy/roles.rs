@@ -64,24 +64,33 @@ impl Policy {
         Ok(explicit)
     }
 
-    fn resolve_role(&self, role: &Role) -> Result<Vec<(FeatureId, Level)>, AccessError> {
-        Role::validate_name(&role.name)?;
+    /// Checks `role`'s name and paths: its name as stored (NFC) and its explicit levels.
+    fn resolve_role(&self, role: &Role) -> Result<RoleEntry, AccessError> {
+        let name = Role::normalize_name(&role.name)?;
         let by_id = role
             .settings
             .iter()
             .map(|(path, setting)| Ok((self.tree.id(path.as_str())?, *setting)))
             .collect::<Result<Vec<_>, AccessError>>()?;
-        self.resolve_settings(by_id)
+        let explicit = self.resolve_settings(by_id)?;
+        Ok(RoleEntry::new(role.id, name, role.predefined, explicit))
     }
 
-    fn check_name_free(&self, name: &str, except: Option<RoleId>) -> Result<(), AccessError> {
+    /// Refuses `entry`'s name when another role (not `except`) has the same
+    /// [`tessera_core::name_key`]: the same name but for case, width variants or invisible
+    /// characters. Predefined roles are among the others, so no look-alike of theirs is free.
+    fn check_name_free(
+        &self,
+        entry: &RoleEntry,
+        except: Option<RoleId>,
+    ) -> Result<(), AccessError> {
         let taken = self
             .roles
             .iter()
-            .any(|r| Some(r.id) != except && r.name == name);
+            .any(|r| Some(r.id) != except && r.key == entry.key);
         if taken {
             Err(AccessError::DuplicateRoleName {
-                name: name.to_owned(),
+                name: entry.name.clone(),
             })
         } else {
             Ok(())
@@ -89,49 +98,38 @@ impl Policy {
     }
 
     /// Adds a role (custom, or predefined when `role.predefined` is set — predefined roles are
-    /// then locked). Every path must be in the tree; the id and the name must be new.
+    /// then locked). Every path must be in the tree; the id must be new, and so must the name
+    /// compared by [`tessera_core::name_key`] (`editor` clashes with `Editor`, `ADMIN` with the
+    /// predefined `Admin`). The name must pass [`Role::validate_name`] and is stored
+    /// NFC-normalized.
     pub fn add_role(&mut self, role: Role) -> Result<(), AccessError> {
-        let explicit = self.resolve_role(&role)?;
-        self.insert_role(RoleEntry {
-            id: role.id,
-            name: role.name,
-            predefined: role.predefined,
-            explicit,
-        })
+        let entry = self.resolve_role(&role)?;
+        self.insert_role(entry)
     }
 
     /// Adds a custom role from settings keyed by feature id (for callers that resolved the
-    /// paths already, such as bulk loads).
+    /// paths already, such as bulk loads). The name is checked and stored as by
+    /// [`Policy::add_role`].
     pub fn add_role_by_ids(
         &mut self,
         id: RoleId,
         name: impl Into<String>,
         settings: impl IntoIterator<Item = (FeatureId, Setting)>,
     ) -> Result<(), AccessError> {
-        let name = name.into();
-        Role::validate_name(&name)?;
+        let name = Role::normalize_name(&name.into())?;
         let explicit = self.resolve_settings(settings)?;
-        self.insert_role(RoleEntry {
-            id,
-            name,
-            predefined: false,
-            explicit,
-        })
+        self.insert_role(RoleEntry::new(id, name, false, explicit))
     }
 
     /// Adds many roles at once (custom or predefined, as flagged) and compiles the table a
-    /// single time. Either every role is added or, on the first invalid one, none is.
+    /// single time. Either every role is added or, on the first invalid one, none is. Names
+    /// are checked and stored as by [`Policy::add_role`], and must differ among the new roles
+    /// too.
     pub fn add_roles(&mut self, roles: impl IntoIterator<Item = Role>) -> Result<(), AccessError> {
-        let mut entries = Vec::new();
-        for role in roles {
-            let explicit = self.resolve_role(&role)?;
-            entries.push(RoleEntry {
-                id: role.id,
-                name: role.name,
-                predefined: role.predefined,
-                explicit,
-            });
-        }
+        let entries = roles
+            .into_iter()
+            .map(|role| self.resolve_role(&role))
+            .collect::<Result<Vec<_>, _>>()?;
         self.insert_roles(entries)
     }
 
@@ -144,29 +142,23 @@ impl Policy {
     {
         let mut entries = Vec::new();
         for (id, name, settings) in roles {
-            Role::validate_name(&name)?;
+            let name = Role::normalize_name(&name)?;
             let explicit = self.resolve_settings(settings)?;
-            entries.push(RoleEntry {
-                id,
-                name,
-                predefined: false,
-                explicit,
-            });
+            entries.push(RoleEntry::new(id, name, false, explicit));
         }
         self.insert_roles(entries)
     }
 
-    /// Checks that the new roles' ids and names are free (among themselves too), then adds
-    /// them all and compiles once.
+    /// Checks that the new roles' ids and names (by key) are free, among themselves too, then
+    /// adds them all and compiles once.
     fn insert_roles(&mut self, entries: Vec<RoleEntry>) -> Result<(), AccessError> {
         let mut ids = HashSet::new();
-        let mut names = HashSet::new();
+        let mut keys: HashSet<&str> = self.roles.iter().map(|r| r.key.as_str()).collect();
         for entry in &entries {
             if self.role_numbers.contains_key(&entry.id) || !ids.insert(entry.id) {
                 return Err(AccessError::DuplicateRole { role: entry.id });
             }
-            self.check_name_free(&entry.name, None)?;
-            if !names.insert(entry.name.as_str()) {
+            if !keys.insert(entry.key.as_str()) {
                 return Err(AccessError::DuplicateRoleName {
                     name: entry.name.clone(),
                 });
@@ -212,7 +204,8 @@ impl Policy {
     }
 
     /// Replaces a custom role's name and settings (matched by `role.id`). Predefined roles are
-    /// refused.
+    /// refused. The name is checked and stored as by [`Policy::add_role`]; the role's own
+    /// name in another case (or form) is free for it.
     pub fn update_role(&mut self, role: Role) -> Result<(), AccessError> {
         let number = self.editable(role.id)?;
         if role.predefined {
@@ -221,11 +214,12 @@ impl Policy {
                 name: role.name,
             });
         }
-        let explicit = self.resolve_role(&role)?;
-        self.check_name_free(&role.name, Some(role.id))?;
+        let updated = self.resolve_role(&role)?;
+        self.check_name_free(&updated, Some(role.id))?;
         let entry = &mut self.roles[number];
-        entry.name = role.name;
-        entry.explicit = explicit;
+        entry.name = updated.name;
+        entry.key = updated.key;
+        entry.explicit = updated.explicit;
         self.table
             .recompute_role(self.tree.parents(), number, &self.roles[number].explicit);
         self.bump();

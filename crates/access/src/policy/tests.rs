@@ -181,6 +181,184 @@ fn names_and_ids_are_unique() {
 }
 
 #[test]
+fn names_are_unique_ignoring_case() {
+    let mut p = policy();
+    let editor = RoleId::from_u128(5);
+    p.add_role(Role::custom(editor, "Editor")).unwrap();
+    for clash in ["editor", "EDITOR", "Ｅｄｉｔｏｒ", "Editor\u{FE0F}"] {
+        assert_eq!(
+            p.add_role(Role::custom(RoleId::from_u128(6), clash)),
+            Err(AccessError::DuplicateRoleName { name: clash.into() }),
+            "{clash:?}"
+        );
+        assert_eq!(
+            p.update_role(Role::custom(RELEASER, clash)),
+            Err(AccessError::DuplicateRoleName { name: clash.into() }),
+            "{clash:?}"
+        );
+    }
+    // Internal whitespace runs count as one space.
+    p.add_role(Role::custom(RoleId::from_u128(7), "Release manager"))
+        .unwrap();
+    assert_eq!(
+        p.add_role(Role::custom(RoleId::from_u128(8), "release  MANAGER")),
+        Err(AccessError::DuplicateRoleName {
+            name: "release  MANAGER".into()
+        })
+    );
+    assert_eq!(p.roles().len(), 11);
+}
+
+#[test]
+fn custom_roles_cannot_look_like_predefined_ones() {
+    let mut p = policy();
+    let before = p.version();
+    let new = RoleId::from_u128(5);
+    for (_, predefined, _) in PREDEFINED_ROLES {
+        for look_alike in [
+            predefined.to_lowercase(),
+            predefined.to_uppercase(),
+            predefined.replace(' ', "   "),
+        ] {
+            assert_eq!(
+                p.add_role(Role::custom(new, look_alike.clone())),
+                Err(AccessError::DuplicateRoleName {
+                    name: look_alike.clone()
+                }),
+                "{look_alike:?}"
+            );
+            assert_eq!(
+                p.update_role(Role::custom(RELEASER, look_alike.clone())),
+                Err(AccessError::DuplicateRoleName {
+                    name: look_alike.clone()
+                }),
+                "{look_alike:?}"
+            );
+        }
+    }
+    assert_eq!(
+        p.add_role(Role::custom(new, "Ａｄｍｉｎ")),
+        Err(AccessError::DuplicateRoleName {
+            name: "Ａｄｍｉｎ".into()
+        })
+    );
+    // Hidden characters are refused outright, before any comparison.
+    for hidden in ["Adm\u{200B}in", "\u{202E}nimdA", "Admin\u{2060}"] {
+        assert!(
+            matches!(
+                p.add_role(Role::custom(new, hidden)),
+                Err(AccessError::InvalidRoleName { ref name, .. }) if name == hidden
+            ),
+            "{hidden:?}"
+        );
+    }
+    assert!(matches!(
+        p.add_role_by_ids(new, "ADMIN", []),
+        Err(AccessError::DuplicateRoleName { .. })
+    ));
+    assert!(matches!(
+        p.add_roles_by_ids([(new, "admin".to_owned(), vec![])]),
+        Err(AccessError::DuplicateRoleName { .. })
+    ));
+    assert_eq!((p.version(), p.roles().len()), (before, 9));
+    assert_eq!(p.role(RELEASER).unwrap().name, "Releaser");
+}
+
+#[test]
+fn a_role_can_be_renamed_to_its_own_name_in_another_case() {
+    let mut p = policy();
+    p.update_role(Role::custom(RELEASER, "RELEASER")).unwrap();
+    assert_eq!(p.role(RELEASER).unwrap().name, "RELEASER");
+    p.update_role(Role::custom(RELEASER, "releaser")).unwrap();
+    assert_eq!(p.role(RELEASER).unwrap().name, "releaser");
+    // The old name's key is released, the new one taken.
+    p.update_role(Role::custom(RELEASER, "Shipper")).unwrap();
+    p.add_role(Role::custom(RoleId::from_u128(5), "Releaser"))
+        .unwrap();
+    assert!(matches!(
+        p.add_role(Role::custom(RoleId::from_u128(6), "SHIPPER")),
+        Err(AccessError::DuplicateRoleName { .. })
+    ));
+}
+
+#[test]
+fn names_are_stored_in_nfc() {
+    let mut p = policy();
+    let jose = RoleId::from_u128(5);
+    p.add_role(Role::custom(jose, "Jose\u{301}")).unwrap();
+    assert_eq!(p.role(jose).unwrap().name, "Jos\u{E9}");
+    assert_eq!(
+        p.roles().find(|r| r.id == jose).map(|r| r.name),
+        Some("Jos\u{E9}")
+    );
+    assert_eq!(
+        p.add_role(Role::custom(RoleId::from_u128(6), "JOS\u{C9}")),
+        Err(AccessError::DuplicateRoleName {
+            name: "JOS\u{C9}".into()
+        })
+    );
+    p.update_role(Role::custom(RELEASER, "Re\u{301}leaser"))
+        .unwrap();
+    assert_eq!(p.role(RELEASER).unwrap().name, "R\u{E9}leaser");
+    p.add_role_by_ids(RoleId::from_u128(7), "Cafe\u{301}", [])
+        .unwrap();
+    assert_eq!(p.role(RoleId::from_u128(7)).unwrap().name, "Caf\u{E9}");
+    // What is exported comes back identical.
+    let copy = Policy::import(p.export()).unwrap();
+    assert_eq!(copy.export(), p.export());
+}
+
+#[test]
+fn bulk_loads_compare_new_names_by_key_too() {
+    let mut p = policy();
+    let before = (p.version(), p.roles().len());
+    assert_eq!(
+        p.add_roles([
+            Role::custom(RoleId::from_u128(400), "Auditor"),
+            Role::custom(RoleId::from_u128(401), "AUDITOR"),
+        ]),
+        Err(AccessError::DuplicateRoleName {
+            name: "AUDITOR".into()
+        })
+    );
+    assert_eq!(
+        p.add_roles_by_ids([
+            (RoleId::from_u128(400), "Auditor".to_owned(), vec![]),
+            (RoleId::from_u128(401), "auditor".to_owned(), vec![]),
+        ]),
+        Err(AccessError::DuplicateRoleName {
+            name: "auditor".into()
+        })
+    );
+    assert_eq!((p.version(), p.roles().len()), before);
+    // An imported document is held to the same rule.
+    let mut document = p.export();
+    document
+        .roles
+        .push(Role::custom(RoleId::from_u128(402), "releaser"));
+    assert_eq!(
+        Policy::import(document).err(),
+        Some(AccessError::DuplicateRoleName {
+            name: "releaser".into()
+        })
+    );
+}
+
+#[test]
+fn predefined_names_are_free_in_a_policy_without_predefined_roles() {
+    // Look-alikes are refused against the roles a policy has: a policy built without the
+    // predefined roles may name a custom role "Admin".
+    let tree = standard_tree(&["crm"], &["test"], &[]).unwrap();
+    let mut p = Policy::new(tree);
+    p.add_role(Role::custom(RoleId::from_u128(5), "Admin"))
+        .unwrap();
+    assert!(matches!(
+        p.add_role(Role::custom(RoleId::from_u128(6), "admin")),
+        Err(AccessError::DuplicateRoleName { .. })
+    ));
+}
+
+#[test]
 fn assigned_roles_cannot_be_deleted() {
     let mut p = policy();
     let spare = RoleId::from_u128(101);
