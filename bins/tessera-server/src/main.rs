@@ -2,11 +2,11 @@
 //! migrations), creates the first account on an empty one, and serves `tessera_http` with the
 //! service's workers until SIGTERM — nothing else.
 
+mod commands;
 mod options;
 
 use clap::Parser;
 use options::{Command, Error, Options};
-use tessera_service::Tessera;
 use tessera_store::{DatabaseUrl, DieselStore};
 
 /// Database connections per process.
@@ -27,22 +27,19 @@ async fn run(options: Options) -> Result<(), Error> {
     if matches!(options.command, Some(Command::Migrate)) {
         return Ok(());
     }
-    let tessera = Tessera::builder(store, options.secret_key()?, options.mailer()?)
-        .templates(options.templates()?)
-        .public_url(&options.public_url)
-        .mail_from(&options.mail_from)
-        .build()?;
-    let email = &options.bootstrap_admin_email;
-    if let Some(created) = tessera.bootstrap(email, options.bootstrap_admin_password.as_deref())? {
-        match created.generated_password {
-            Some(password) => tracing::warn!(email = %created.admin_email, %password,
-                "first start: created the Admin with this one-time password; it must be changed at first sign-in"),
-            None => tracing::info!(email = %created.admin_email, "first start: created the Admin"),
-        }
+    let tessera = options.tessera(store)?;
+    if let Some(Command::Account { command }) = options.command {
+        return commands::account(&tessera, command);
     }
+    commands::bootstrap(&tessera, &options)?;
     let workers = tessera.start_workers(options.workers())?;
-    let secure = options.public_url.starts_with("https://");
-    tracing::info!(bind = %options.bind, public_url = %options.public_url, "serving");
+    let (public_url, derived) = options.public_url();
+    let source = match derived {
+        true => "derived from TESSERA_BIND; set TESSERA_PUBLIC_URL for links people can reach",
+        false => "configured",
+    };
+    tracing::info!(bind = %options.bind, %public_url, public_url_is = source, "serving");
+    let secure = public_url.starts_with("https://");
     tessera_http::serve(tessera, &options.bind, secure, workers).await?;
     Ok(())
 }

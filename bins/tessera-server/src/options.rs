@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 use tessera_core::SecretKey;
 use tessera_mail::{FileMailer, Mailer, SmtpMailer, Templates};
-use tessera_service::WorkerOptions;
+use tessera_service::{Tessera, WorkerOptions};
+use tessera_store::DieselStore;
 
 /// Access control and sharing for SaaS products.
 #[derive(Debug, Parser)]
@@ -22,13 +23,10 @@ pub struct Options {
     /// Address to listen on.
     #[arg(long, env = "TESSERA_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
-    /// The URL people reach the server at (cookies are `Secure` when it is https).
-    #[arg(
-        long,
-        env = "TESSERA_PUBLIC_URL",
-        default_value = "http://127.0.0.1:8080"
-    )]
-    pub public_url: String,
+    /// The URL people reach the server at: links in e-mails point here, and cookies are
+    /// `Secure` when it is https. Derived from the bind address when absent.
+    #[arg(long, env = "TESSERA_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// The server key, 32 bytes in base64; generated once into ./data/secret.key when absent.
     #[arg(long, env = "TESSERA_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
@@ -64,6 +62,11 @@ pub struct Options {
     /// Directory for the default SQLite file and the generated key.
     #[arg(long, env = "TESSERA_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// The operator's token (at least 32 characters): whoever presents it as a bearer token
+    /// creates and lists accounts (`/v1/accounts`). Without it the operator endpoints answer
+    /// 401; `tessera-server account …` works either way.
+    #[arg(long, env = "TESSERA_OPERATOR_TOKEN", hide_env_values = true)]
+    pub operator_token: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -76,6 +79,32 @@ pub enum Command {
     Serve,
     /// Run migrations and exit.
     Migrate,
+    /// Create or list accounts (tenants), then exit.
+    Account {
+        /// What to do with accounts.
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+/// Accounts from the command line.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account with the standard tree, the predefined roles and a first Admin, who
+    /// gets a one-time password (printed) to replace at first sign-in.
+    Create {
+        /// The account's name.
+        #[arg(long)]
+        name: String,
+        /// The first Admin's e-mail.
+        #[arg(long)]
+        admin_email: String,
+        /// The first Admin's display name.
+        #[arg(long)]
+        admin_name: Option<String>,
+    },
+    /// List every account.
+    List,
 }
 
 /// A boxed error for `main`.
@@ -115,6 +144,33 @@ impl Options {
             Some(dir) => Templates::with_overrides(dir)?,
             None => Templates::embedded()?,
         })
+    }
+
+    /// The public URL, and whether it was derived from the bind address (the configured one
+    /// otherwise). An unspecified bind address (`0.0.0.0`, `[::]`) is shown as `127.0.0.1`.
+    pub fn public_url(&self) -> (String, bool) {
+        match &self.public_url {
+            Some(url) => (url.trim_end_matches('/').to_owned(), false),
+            None => {
+                let bind = self
+                    .bind
+                    .replace("0.0.0.0", "127.0.0.1")
+                    .replace("[::]", "[::1]");
+                (format!("http://{bind}"), true)
+            }
+        }
+    }
+
+    /// The service over `store`, as the options configure it.
+    pub fn tessera(&self, store: DieselStore) -> Result<Tessera, Error> {
+        let mut builder = Tessera::builder(store, self.secret_key()?, self.mailer()?)
+            .templates(self.templates()?)
+            .public_url(self.public_url().0)
+            .mail_from(&self.mail_from);
+        if let Some(token) = &self.operator_token {
+            builder = builder.operator_token(token)?;
+        }
+        Ok(builder.build()?)
     }
 
     /// The workers' settings.

@@ -41,6 +41,10 @@ macro_rules! actions {
 }
 
 actions! {
+    /// An operator created the account.
+    AccountCreate = "account.create",
+    /// The account's settings changed (name, invitation validity).
+    AccountUpdate = "account.update",
     /// A user signed in (a session began).
     SignIn = "session.sign_in",
     /// A user signed out (their session ended).
@@ -55,6 +59,8 @@ actions! {
     UserAdd = "user.add",
     /// A user was given another account-wide role.
     UserChangeRole = "user.change_role",
+    /// A user's display name was set or cleared.
+    UserRename = "user.rename",
     /// A user was deleted.
     UserDelete = "user.delete",
     /// A custom role was created.
@@ -71,6 +77,8 @@ actions! {
     FeatureAddSystem = "feature.add_system",
     /// A catalog item was registered or replaced.
     ItemPut = "item.put",
+    /// A catalog item was deleted.
+    ItemDelete = "item.delete",
     /// A recipient group was created.
     GroupCreate = "group.create",
     /// A recipient group was changed.

@@ -94,7 +94,7 @@ pub async fn put_item(
     state: web::Data<AppState>,
     User(caller): User,
     external_id: web::Path<String>,
-    body: web::Json<ItemBody>,
+    body: crate::Json<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (external_id, body) = (external_id.into_inner(), body.into_inner());
     let input = ItemInput {
@@ -131,29 +131,39 @@ pub async fn list_items(
     Ok(HttpResponse::Ok().json(items.into_iter().map(ItemView::from).collect::<Vec<_>>()))
 }
 
-/// A recipient group on the wire (also the body of `POST` and `PUT`, without `id`).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+/// `POST /v1/groups` and `PUT /v1/groups/{id}` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupBody {
-    /// Its id (ignored in requests).
-    #[serde(default, skip_deserializing)]
-    pub id: Option<Uuid>,
     /// Name, unique in the account.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// E-mail addresses (normalized and de-duplicated).
+    #[schema(inline, value_type = Vec<String>, format = "email")]
     pub emails: Vec<String>,
 }
 
-fn group_view(group: RecipientGroup) -> GroupBody {
-    GroupBody {
-        id: Some(group.id),
+/// A recipient group on the wire.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GroupView {
+    /// Its id.
+    pub id: Uuid,
+    /// Name, unique in the account.
+    pub name: String,
+    /// E-mail addresses, normalized, sorted.
+    pub emails: Vec<String>,
+}
+
+fn group_view(group: RecipientGroup) -> GroupView {
+    GroupView {
+        id: group.id,
         name: group.name,
         emails: group.emails,
     }
 }
 
 /// Lists the account's recipient groups.
-#[utoipa::path(get, path = "/v1/groups", responses((status = 200, body = Vec<GroupBody>)), tag = "sharing", security(("session" = []), ("token" = [])))]
+#[utoipa::path(get, path = "/v1/groups", responses((status = 200, body = Vec<GroupView>)), tag = "sharing", security(("session" = []), ("token" = [])))]
 pub async fn list_groups(
     state: web::Data<AppState>,
     User(caller): User,
@@ -163,11 +173,11 @@ pub async fn list_groups(
 }
 
 /// Creates a recipient group.
-#[utoipa::path(post, path = "/v1/groups", request_body = GroupBody, responses((status = 201, body = GroupBody), (status = 400, description = "Invalid name or address", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Name taken", body = crate::error::Problem, content_type = "application/problem+json")), tag = "sharing", security(("session" = []), ("token" = [])))]
+#[utoipa::path(post, path = "/v1/groups", request_body = GroupBody, responses((status = 201, body = GroupView), (status = 400, description = "Invalid name or address", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Name taken", body = crate::error::Problem, content_type = "application/problem+json")), tag = "sharing", security(("session" = []), ("token" = [])))]
 pub async fn create_group(
     state: web::Data<AppState>,
     User(caller): User,
-    body: web::Json<GroupBody>,
+    body: crate::Json<GroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let group = state
@@ -177,12 +187,12 @@ pub async fn create_group(
 }
 
 /// Replaces a recipient group's name and addresses.
-#[utoipa::path(put, path = "/v1/groups/{id}", request_body = GroupBody, params(("id" = Uuid, Path, description = "Group id")), responses((status = 200, body = GroupBody), (status = 404, description = "No such group in the account", body = crate::error::Problem, content_type = "application/problem+json")), tag = "sharing", security(("session" = []), ("token" = [])))]
+#[utoipa::path(put, path = "/v1/groups/{id}", request_body = GroupBody, params(("id" = Uuid, Path, description = "Group id")), responses((status = 200, body = GroupView), (status = 404, description = "No such group in the account", body = crate::error::Problem, content_type = "application/problem+json")), tag = "sharing", security(("session" = []), ("token" = [])))]
 pub async fn update_group(
     state: web::Data<AppState>,
     User(caller): User,
     id: web::Path<Uuid>,
-    body: web::Json<GroupBody>,
+    body: crate::Json<GroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
     let group = state
@@ -200,5 +210,32 @@ pub async fn delete_group(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state.run(move |t| t.delete_group(&caller, id)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(crate::deleted(None))
+}
+
+/// Deletes an item (`write` on its app); refused while a share or a wish list holds it.
+#[utoipa::path(
+    delete,
+    path = "/v1/items/{external_id}",
+    params(("external_id" = String, Path, description = "The product's id for the item")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `write` on the item's app", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such item in the account", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A share or a wish list holds it (they are named)", body = crate::error::Problem, content_type = "application/problem+json")
+    ),
+    tag = "sharing",
+    security(("session" = []), ("token" = []))
+)]
+pub async fn delete_item(
+    state: web::Data<AppState>,
+    User(caller): User,
+    external_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let external_id = external_id.into_inner();
+    state
+        .run(move |t| t.delete_item(&caller, &external_id))
+        .await?;
+    Ok(crate::deleted(None))
 }

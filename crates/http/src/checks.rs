@@ -56,7 +56,7 @@ pub struct CheckAnswer {
 pub async fn check(
     state: web::Data<AppState>,
     User(caller): User,
-    body: web::Json<CheckBody>,
+    body: crate::Json<CheckBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let policy = state.policy(caller.account, body.at_least_version).await?;
@@ -122,7 +122,7 @@ pub struct BatchAnswer {
 pub async fn batch(
     state: web::Data<AppState>,
     User(caller): User,
-    body: web::Json<BatchBody>,
+    body: crate::Json<BatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let policy = state.policy(caller.account, body.at_least_version).await?;
@@ -165,7 +165,9 @@ pub struct ExplainAnswer {
     #[serde(flatten)]
     #[schema(inline, value_type = crate::openapi::ExplanationSchema)]
     pub explanation: Explanation,
-    /// The same, as a sentence.
+    /// The user as people know them: their display name, else their e-mail.
+    pub user_name: String,
+    /// The same, as a sentence naming the user that way.
     pub summary: String,
     /// The policy version that answered.
     #[schema(value_type = u64)]
@@ -184,15 +186,17 @@ pub struct ExplainAnswer {
 pub async fn explain(
     state: web::Data<AppState>,
     User(caller): User,
-    body: web::Json<ExplainBody>,
+    body: crate::Json<ExplainBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let policy = state.policy(caller.account, body.at_least_version).await?;
-    let explanation = checks::explain(&policy, &caller, body.user, &body.feature)?;
+    let named = state
+        .run(move |t| t.explain(&caller, body.user, &body.feature, body.at_least_version))
+        .await?;
     Ok(HttpResponse::Ok().json(ExplainAnswer {
-        summary: explanation.to_string(),
-        explanation,
-        policy_version: policy.version(),
+        explanation: named.explanation,
+        user_name: named.who,
+        summary: named.summary,
+        policy_version: named.policy_version,
     }))
 }
 
@@ -231,7 +235,7 @@ pub struct WhoCanAnswer {
 pub async fn who_can(
     state: web::Data<AppState>,
     User(caller): User,
-    query: web::Query<WhoCanQuery>,
+    query: crate::Query<WhoCanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = state.policy(caller.account, None).await?;
     let users = checks::who_can(&policy, &caller, &query.feature, query.level)?;
@@ -286,7 +290,7 @@ pub struct WhatCanAnswer {
 pub async fn what_can(
     state: web::Data<AppState>,
     User(caller): User,
-    query: web::Query<WhatCanQuery>,
+    query: crate::Query<WhatCanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = state.policy(caller.account, None).await?;
     let features = checks::what_can(&policy, &caller, query.user, query.level)?

@@ -27,6 +27,12 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The body is not of the content type the endpoint reads.
+    #[error("expected a body of type `{expected}`")]
+    UnsupportedMediaType {
+        /// The content type expected.
+        expected: &'static str,
+    },
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
@@ -261,6 +267,12 @@ impl ApiError {
                 "Body too large",
                 None,
             ),
+            ApiError::UnsupportedMediaType { .. } => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                Some("content-type".to_owned()),
+            ),
         }
     }
 
@@ -320,52 +332,4 @@ impl ResponseError for ApiError {
             .content_type("application/problem+json")
             .json(self.problem())
     }
-}
-
-/// Turns actix's JSON extractor errors into problem documents naming the field.
-pub fn json_error(
-    error: actix_web::error::JsonPayloadError,
-    _: &actix_web::HttpRequest,
-) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as J;
-    if matches!(error, J::OverflowKnownLength { .. } | J::Overflow { .. }) {
-        return ApiError::PayloadTooLarge {
-            limit: crate::MAX_BODY_BYTES,
-        }
-        .into();
-    }
-    let detail = match &error {
-        J::ContentType => "expected `application/json`".to_owned(),
-        J::Deserialize(inner) => inner.to_string(),
-        other => other.to_string(),
-    };
-    let field = match &error {
-        J::Deserialize(inner) => field_of(&inner.to_string()),
-        _ => None,
-    };
-    ApiError::Service(ServiceError::InvalidInput { field, detail }).into()
-}
-
-/// Turns query-string errors into problem documents.
-pub fn query_error(
-    error: actix_web::error::QueryPayloadError,
-    _: &actix_web::HttpRequest,
-) -> actix_web::Error {
-    let detail = error.to_string();
-    ApiError::Service(ServiceError::InvalidInput {
-        field: field_of(&detail),
-        detail,
-    })
-    .into()
-}
-
-/// The field serde names in its message (`unknown field `x``, `missing field `x``), best
-/// effort.
-fn field_of(message: &str) -> Option<String> {
-    for marker in ["unknown field `", "missing field `"] {
-        if let Some(rest) = message.split(marker).nth(1) {
-            return rest.split('`').next().map(str::to_owned);
-        }
-    }
-    None
 }

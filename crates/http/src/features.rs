@@ -92,7 +92,7 @@ pub async fn add(
     state: web::Data<AppState>,
     User(caller): User,
     kind: web::Path<Kind>,
-    body: web::Json<NewName>,
+    body: crate::Json<NewName>,
 ) -> Result<HttpResponse, ApiError> {
     let (kind, name) = (FeatureKind::from(kind.into_inner()), body.into_inner().name);
     let added = state

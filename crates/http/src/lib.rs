@@ -11,12 +11,15 @@
 
 #![deny(missing_docs)]
 
+mod accounts;
+mod audit;
 mod auth;
 mod catalog;
 mod checks;
 mod error;
 mod external;
 mod features;
+mod json;
 mod metrics;
 mod openapi;
 mod roles;
@@ -32,9 +35,23 @@ use actix_web::{HttpResponse, web};
 pub use auth::{AnyUser, SESSION_COOKIE, User, client_addr};
 pub use error::{ApiError, Problem};
 pub use external::{CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS, REFUSAL_FLOOR};
+pub use json::{BodyError, Json, Query, from_query, from_slice};
 pub use serve::serve;
 pub use spans::RedactedSpans;
 pub use state::AppState;
+
+/// The header carrying the policy version a `DELETE` produced (a `DELETE` answers 204 with no
+/// body; those that change the policy — users, roles — say its new version here).
+pub const POLICY_VERSION_HEADER: &str = "Tessera-Policy-Version";
+
+/// The answer to every `DELETE`: 204, with the new policy version when it changed.
+fn deleted(version: Option<tessera_access::PolicyVersion>) -> HttpResponse {
+    let mut answer = HttpResponse::NoContent();
+    if let Some(version) = version {
+        answer.insert_header((POLICY_VERSION_HEADER, version.0.to_string()));
+    }
+    answer.finish()
+}
 
 /// Largest JSON body accepted (a batch of 10,000 checks fits).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -43,12 +60,6 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
     config
         .app_data(state)
-        .app_data(
-            web::JsonConfig::default()
-                .limit(MAX_BODY_BYTES)
-                .error_handler(error::json_error),
-        )
-        .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(
             web::PathConfig::default()
                 .error_handler(|error, _| ApiError::invalid("path", error.to_string()).into()),
@@ -71,6 +82,11 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi()),
         )
+        .service(methods("/docs", "GET").route(web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header((actix_web::http::header::LOCATION, "docs/"))
+                .finish()
+        })))
         .service(
             web::scope("/v1")
                 .wrap(actix_web::middleware::from_fn(metrics::track))
@@ -83,7 +99,22 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                     methods("/session/password", "POST")
                         .route(web::post().to(session::change_password)),
                 )
-                .service(methods("/tokens", "POST").route(web::post().to(session::create_token)))
+                .service(
+                    methods("/tokens", "GET, POST")
+                        .route(web::get().to(session::list_tokens))
+                        .route(web::post().to(session::create_token)),
+                )
+                .service(
+                    methods("/accounts", "GET, POST")
+                        .route(web::get().to(accounts::list))
+                        .route(web::post().to(accounts::create)),
+                )
+                .service(
+                    methods("/account", "GET, PATCH")
+                        .route(web::get().to(accounts::get))
+                        .route(web::patch().to(accounts::update)),
+                )
+                .service(methods("/audit", "GET").route(web::get().to(audit::list)))
                 .service(
                     methods("/tokens/{id}", "DELETE")
                         .route(web::delete().to(session::delete_token)),
@@ -96,7 +127,12 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .service(
                     methods("/users/{id}/role", "PUT").route(web::put().to(users::change_role)),
                 )
-                .service(methods("/users/{id}", "DELETE").route(web::delete().to(users::delete)))
+                .service(
+                    methods("/users/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(users::get_one))
+                        .route(web::patch().to(users::rename))
+                        .route(web::delete().to(users::delete)),
+                )
                 .service(
                     methods("/roles", "GET, POST")
                         .route(web::get().to(roles::list))
@@ -112,7 +148,9 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .service(methods("/features/{kind}", "POST").route(web::post().to(features::add)))
                 .service(methods("/items", "GET").route(web::get().to(catalog::list_items)))
                 .service(
-                    methods("/items/{external_id}", "PUT").route(web::put().to(catalog::put_item)),
+                    methods("/items/{external_id}", "PUT, DELETE")
+                        .route(web::put().to(catalog::put_item))
+                        .route(web::delete().to(catalog::delete_item)),
                 )
                 .service(
                     methods("/groups", "GET, POST")

@@ -10,7 +10,6 @@ use tessera_access::{FeaturePath, Role, Setting};
 use tessera_core::RoleId;
 
 use crate::auth::User;
-use crate::users::Written;
 use crate::{ApiError, AppState};
 
 /// Lists every role with its settings.
@@ -90,7 +89,7 @@ impl From<tessera_service::SavedRole> for SavedRole {
 pub async fn create(
     state: web::Data<AppState>,
     User(caller): User,
-    body: web::Json<RoleBody>,
+    body: crate::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let saved = state
@@ -113,7 +112,7 @@ pub async fn update(
     state: web::Data<AppState>,
     User(caller): User,
     id: web::Path<RoleId>,
-    body: web::Json<RoleBody>,
+    body: crate::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
     let saved = state
@@ -127,7 +126,7 @@ pub async fn update(
     delete,
     path = "/v1/roles/{id}",
     params(("id" = String, Path, description = "Role id")),
-    responses((status = 200, body = crate::users::Written), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such role in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Role still assigned", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "Deleted; the `Tessera-Policy-Version` header carries the policy version without the role"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such role in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Role still assigned", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "roles",
     security(("session" = []), ("token" = []))
 )]
@@ -137,6 +136,6 @@ pub async fn delete(
     id: web::Path<RoleId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let policy_version = state.run(move |t| t.delete_role(&caller, id)).await?;
-    Ok(HttpResponse::Ok().json(Written { policy_version }))
+    let version = state.run(move |t| t.delete_role(&caller, id)).await?;
+    Ok(crate::deleted(Some(version)))
 }

@@ -48,7 +48,7 @@ pub struct SignedIn {
 pub async fn sign_in(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<SignIn>,
+    body: crate::Json<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, client) = (body.into_inner(), client_addr(&request));
     let signed = state
@@ -82,9 +82,11 @@ pub async fn sign_out(
     AnyUser(caller): AnyUser,
 ) -> Result<HttpResponse, ApiError> {
     state.run(move |t| t.sign_out(&caller)).await?;
-    Ok(HttpResponse::NoContent()
-        .cookie(session_cookie_removal())
-        .finish())
+    let mut answer = crate::deleted(None);
+    answer
+        .add_cookie(&session_cookie_removal())
+        .map_err(|e| tessera_service::ServiceError::Internal(e.to_string()))?;
+    Ok(answer)
 }
 
 /// `POST /v1/session/password` body.
@@ -110,7 +112,7 @@ pub struct ChangePassword {
 pub async fn change_password(
     state: web::Data<AppState>,
     AnyUser(caller): AnyUser,
-    body: web::Json<ChangePassword>,
+    body: crate::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     state
@@ -153,7 +155,7 @@ pub struct CreatedToken {
 pub async fn create_token(
     state: web::Data<AppState>,
     User(caller): User,
-    body: web::Json<NewToken>,
+    body: crate::Json<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let created = state
@@ -182,5 +184,43 @@ pub async fn delete_token(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state.run(move |t| t.revoke_token(&caller, id)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(crate::deleted(None))
+}
+
+/// An API token as its owner sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops (or stopped) working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Lists the caller's own API tokens (never their secrets), expired ones included.
+#[utoipa::path(
+    get,
+    path = "/v1/tokens",
+    responses((status = 200, body = Vec<TokenView>), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "session",
+    security(("session" = []), ("token" = []))
+)]
+pub async fn list_tokens(
+    state: web::Data<AppState>,
+    User(caller): User,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = state.run(move |t| t.tokens(&caller)).await?;
+    let views: Vec<TokenView> = tokens
+        .into_iter()
+        .map(|token| TokenView {
+            id: token.id,
+            name: token.name,
+            created_at: token.created_at,
+            expires_at: token.expires_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
 }

@@ -93,7 +93,7 @@ pub struct ShareCreated {
 pub async fn create_share(
     state: web::Data<AppState>,
     User(caller): User,
-    body: web::Json<ShareBody>,
+    body: crate::Json<ShareBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let request = ShareRequest {
@@ -141,7 +141,7 @@ pub struct InvitationQuery {
 pub async fn list_invitations(
     state: web::Data<AppState>,
     User(caller): User,
-    query: web::Query<InvitationQuery>,
+    query: crate::Query<InvitationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let query = sharing::InvitationQuery {

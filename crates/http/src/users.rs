@@ -26,6 +26,9 @@ pub struct UserView {
     pub must_change_password: bool,
     /// When added.
     pub created_at: DateTime<Utc>,
+    /// A name people recognise, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
 }
 
 impl From<UserSummary> for UserView {
@@ -36,6 +39,7 @@ impl From<UserSummary> for UserView {
             role_id: user.role,
             must_change_password: user.must_change_password,
             created_at: user.created_at,
+            display_name: user.display_name,
         }
     }
 }
@@ -67,7 +71,12 @@ pub struct NewUser {
     pub role_id: RoleId,
     /// The initial password; generated (and returned once) when absent.
     #[serde(default)]
+    #[schema(min_length = 12, max_length = 1024)]
     pub initial_password: Option<String>,
+    /// A name people recognise (shown in e-mails the user sends and in explanations).
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
+    pub display_name: Option<String>,
 }
 
 /// The added user, the initial password when it was generated, and the new policy version.
@@ -95,13 +104,14 @@ pub struct AddedUser {
 pub async fn add(
     state: web::Data<AppState>,
     User(caller): User,
-    body: web::Json<NewUser>,
+    body: crate::Json<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let new = NewUserInput {
         email: body.email,
         role: body.role_id,
         initial_password: body.initial_password,
+        display_name: body.display_name,
     };
     let added = state.run(move |t| t.add_user(&caller, new)).await?;
     Ok(HttpResponse::Created().json(AddedUser {
@@ -143,9 +153,9 @@ pub async fn change_role(
     state: web::Data<AppState>,
     User(caller): User,
     id: web::Path<UserId>,
-    body: web::Json<ChangeRole>,
+    body: crate::Json<ChangeRole>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, role) = (id.into_inner(), body.role_id);
+    let (user, role) = (id.into_inner(), body.into_inner().role_id);
     let policy_version = state
         .run(move |t| t.change_user_role(&caller, user, role))
         .await?;
@@ -157,8 +167,8 @@ pub async fn change_role(
 #[utoipa::path(
     delete,
     path = "/v1/users/{id}",
-    params(("id" = String, Path, description = "User id")),
-    responses((status = 200, body = Written), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Deleting yourself", body = crate::error::Problem, content_type = "application/problem+json")),
+    params(("id" = String, Path, format = Uuid, description = "User id")),
+    responses((status = 204, description = "Deleted; the `Tessera-Policy-Version` header carries the policy version without the user"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Deleting yourself", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "users",
     security(("session" = []), ("token" = []))
 )]
@@ -168,6 +178,58 @@ pub async fn delete(
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let user = id.into_inner();
-    let policy_version = state.run(move |t| t.delete_user(&caller, user)).await?;
-    Ok(HttpResponse::Ok().json(Written { policy_version }))
+    let version = state.run(move |t| t.delete_user(&caller, user)).await?;
+    Ok(crate::deleted(Some(version)))
+}
+
+/// One user: oneself, or anyone with `user_management: read`.
+#[utoipa::path(
+    get,
+    path = "/v1/users/{id}",
+    params(("id" = String, Path, format = Uuid, description = "User id")),
+    responses((status = 200, body = UserView), (status = 400, description = "Not a user id", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the account", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "users",
+    security(("session" = []), ("token" = []))
+)]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    User(caller): User,
+    id: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = state.run(move |t| t.user(&caller, id)).await?;
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+/// `PATCH /v1/users/{id}` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// The display name; `null` clears it.
+    #[schema(min_length = 1, max_length = 100)]
+    pub display_name: Option<String>,
+}
+
+/// Sets or clears a user's display name: one's own, or anyone's with
+/// `user_management: write`.
+#[utoipa::path(
+    patch,
+    path = "/v1/users/{id}",
+    request_body = UserPatch,
+    params(("id" = String, Path, format = Uuid, description = "User id")),
+    responses((status = 200, body = UserView), (status = 400, description = "Invalid name or user id", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or another user without `user_management: write`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the account", body = crate::error::Problem, content_type = "application/problem+json")),
+    tag = "users",
+    security(("session" = []), ("token" = []))
+)]
+pub async fn rename(
+    state: web::Data<AppState>,
+    User(caller): User,
+    id: web::Path<UserId>,
+    body: crate::Json<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, name) = (id.into_inner(), body.into_inner().display_name);
+    let user = state
+        .run(move |t| t.rename_user(&caller, id, name.as_deref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
 }

@@ -104,6 +104,42 @@ pub fn explain(
     Ok(policy.explain(user, feature)?)
 }
 
+/// An explanation with the user named as people know them.
+#[derive(Debug, Clone)]
+pub struct NamedExplanation {
+    /// The explanation.
+    pub explanation: Explanation,
+    /// The user's display name, else their e-mail (their id when the account has no record).
+    pub who: String,
+    /// The same as a sentence, naming the user as `who`.
+    pub summary: String,
+    /// The policy version that answered.
+    pub policy_version: PolicyVersion,
+}
+
+impl crate::Tessera {
+    /// Why `user` has their level on `feature`, naming the user by display name or e-mail.
+    /// Blocking: it reads the user's record.
+    pub fn explain(
+        &self,
+        caller: &AnyCaller,
+        user: UserId,
+        feature: &str,
+        at_least: Option<PolicyVersion>,
+    ) -> Result<NamedExplanation, ServiceError> {
+        let policy = self.policy(caller.account, at_least)?;
+        let explanation = explain(&policy, caller, user, feature)?;
+        let record = self.read(|tx| Ok(tx.user(caller.account, user)?))?;
+        let who = record.map_or_else(|| user.to_string(), |u| u.shown_name().to_owned());
+        Ok(NamedExplanation {
+            summary: explanation.describe(&who),
+            explanation,
+            who,
+            policy_version: policy.version(),
+        })
+    }
+}
+
 /// Who has at least `level` on `feature` (account-wide roles), sorted.
 pub fn who_can(
     policy: &Policy,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use tessera_core::{AccountId, AuditAction, BearerSecret, SecretKey};
 use tessera_invitations::{
-    CODE_PURPOSE, CodeCheck, FAILURE_WINDOW_HOURS, InvitationState, VerificationCode,
+    CODE_PURPOSE, CodeCheck, FAILURE_WINDOW_HOURS, InvitationState, ItemKind, VerificationCode,
     accounts_to_try, link_tag,
 };
 
@@ -87,7 +87,7 @@ impl Tessera {
             };
             let actor = Actor::anonymous(stored.account, client_addr);
             if entered.states().any(|s| s == InvitationState::Opened) {
-                self.audit(
+                self.record_event(
                     tx,
                     &actor,
                     AuditAction::InvitationOpened,
@@ -180,7 +180,7 @@ impl Tessera {
         let expires_at =
             (now + Duration::days(EXTERNAL_SESSION_DAYS)).min(stored.invitation.expires_at);
         tx.insert_external_session(stored.account, stored.id(), &secret.hash(), now, expires_at)?;
-        self.audit(
+        self.record_event(
             tx,
             actor,
             AuditAction::InvitationVerified,
@@ -214,7 +214,12 @@ impl Tessera {
                 .ok_or(ServiceError::NotFound { what: "share" })?;
             let mut domains: BTreeMap<String, Vec<SharedWorkflow>> = BTreeMap::new();
             for id in &share.items {
-                let Some(item) = tx.item(stored.account, *id)? else {
+                // Only what is a workflow now: an item re-registered as something else since
+                // the share is not shown (tasks are never shared).
+                let Some(item) = tx
+                    .item(stored.account, *id)?
+                    .filter(|item| item.item.kind == ItemKind::Workflow)
+                else {
                     continue;
                 };
                 let domain = if item.business_domain.is_empty() {

@@ -18,13 +18,15 @@
 
 #![deny(missing_docs)]
 
-mod bootstrap;
+mod accounts;
+pub mod audit;
 mod caller;
 pub mod catalog;
 pub mod checks;
 mod error;
 pub mod external;
 mod features;
+mod names;
 pub mod outbox;
 mod passwords;
 mod policy_cache;
@@ -43,7 +45,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use tessera_core::{AccountId, AuditAction, AuditEvent, Clock, SecretKey, SystemClock, UserId};
 use tessera_mail::{Mailer, Templates};
 
-pub use bootstrap::{Bootstrap, DEMO_APP, NewAccount};
+pub use accounts::{AccountUpdate, CreatedAccount, DEMO_APP, MAX_ACCOUNT_NAME_CHARS, NewAccount};
 pub use caller::{AnyCaller, Caller, Credential, Presented};
 pub use error::ServiceError;
 pub use features::{FeatureKind, FeatureList};
@@ -72,6 +74,8 @@ struct Inner {
     mailer: Box<dyn Mailer>,
     templates: Templates,
     settings: Settings,
+    /// SHA-256 (hex) of the operator's token, when one is configured.
+    operator_token: Option<String>,
     policies: policy_cache::PolicyCache,
     credentials: caller::CredentialCache,
 }
@@ -92,6 +96,7 @@ pub struct TesseraBuilder {
     clock: Arc<dyn Clock>,
     templates: Option<Templates>,
     settings: Settings,
+    operator_token: Option<String>,
 }
 
 impl TesseraBuilder {
@@ -127,6 +132,19 @@ impl TesseraBuilder {
         self
     }
 
+    /// Lets whoever presents `token` act as the operator: create and list accounts
+    /// ([`Tessera::operator`]). At least 32 characters; only its SHA-256 is kept.
+    pub fn operator_token(mut self, token: &str) -> Result<Self, ServiceError> {
+        if token.chars().count() < MIN_OPERATOR_TOKEN_CHARS {
+            return Err(ServiceError::invalid(
+                "operator_token",
+                format!("an operator token has at least {MIN_OPERATOR_TOKEN_CHARS} characters"),
+            ));
+        }
+        self.operator_token = Some(tessera_core::sha256_hex(token.as_bytes()));
+        Ok(self)
+    }
+
     /// The handle.
     pub fn build(self) -> Result<Tessera, ServiceError> {
         let templates = match self.templates {
@@ -140,10 +158,24 @@ impl TesseraBuilder {
             mailer: self.mailer,
             templates,
             settings: self.settings,
+            operator_token: self.operator_token,
             policies: policy_cache::PolicyCache::default(),
             credentials: caller::CredentialCache::default(),
         })))
     }
+}
+
+/// Shortest operator token, in characters.
+pub const MIN_OPERATOR_TOKEN_CHARS: usize = 32;
+
+/// Proof that the caller presented the operator token: the one who creates and lists
+/// accounts. Only [`Tessera::operator`] makes one.
+#[derive(Debug)]
+pub struct Operator(());
+
+/// Same bytes, compared without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Who did something, for the audit trail.
@@ -192,6 +224,17 @@ impl Tessera {
                 mail_from: "Tessera <tessera@localhost>".to_owned(),
                 session_lifetime: chrono::Duration::days(7),
             },
+            operator_token: None,
+        }
+    }
+
+    /// The operator, if `token` is the configured operator token (compared in constant
+    /// time); [`ServiceError::Unauthenticated`] otherwise, or when none is configured.
+    pub fn operator(&self, token: &str) -> Result<Operator, ServiceError> {
+        let presented = tessera_core::sha256_hex(token.as_bytes());
+        match &self.0.operator_token {
+            Some(expected) if same(expected.as_bytes(), presented.as_bytes()) => Ok(Operator(())),
+            _ => Err(ServiceError::Unauthenticated),
         }
     }
 
@@ -254,7 +297,7 @@ impl Tessera {
             let version = tx.bump_policy_version(account)?;
             let mut policy = tx.load_policy(account)?;
             let out = change(tx, &mut policy)?;
-            self.audit(
+            self.record_event(
                 tx,
                 &Actor::caller(caller),
                 action,
@@ -268,7 +311,7 @@ impl Tessera {
     }
 
     /// Appends an audit event in the transaction of the change it records.
-    pub(crate) fn audit(
+    pub(crate) fn record_event(
         &self,
         tx: &mut dyn Tx,
         actor: &Actor,

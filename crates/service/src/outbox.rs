@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use tessera_core::{AccountId, AuditAction, Uuid};
-use tessera_invitations::{Entered, InvitationState};
+use tessera_invitations::{Entered, InvitationState, ItemKind};
 use tessera_mail::{Delivery, Envelope, InvitationEmail};
 
 use crate::records::{DeliveryOutcome, MessageKind, OutboxMessage};
@@ -247,13 +247,21 @@ impl Tessera {
         let Some(share) = tx.share(account, stored.share)? else {
             return Ok(None);
         };
-        let sender = tx
-            .user(account, share.sender)?
-            .map(|user| user.email)
-            .unwrap_or_default();
+        let sender = tx.user(account, share.sender)?;
+        let sender_email = sender.as_ref().map(|u| u.email.clone()).unwrap_or_default();
+        // The sender by name: their display name, else their address's local part.
+        let sender_name = match sender.as_ref().and_then(|u| u.display_name.clone()) {
+            Some(name) => name,
+            None => sender_email
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        };
         let mut workflows = Vec::with_capacity(share.items.len());
         for id in &share.items {
-            if let Some(item) = tx.item(account, *id)? {
+            let item = tx.item(account, *id)?;
+            if let Some(item) = item.filter(|item| item.item.kind == ItemKind::Workflow) {
                 workflows.push(tessera_mail::SharedWorkflow {
                     title: item.item.title,
                     business_domain: item.business_domain,
@@ -264,8 +272,8 @@ impl Tessera {
         let secrets = stored.invitation.secrets(&self.0.key);
         let base = self.0.settings.public_url.trim_end_matches('/');
         Ok(Some(InvitationEmail {
-            sender_name: sender.split('@').next().unwrap_or_default().to_owned(),
-            sender_email: sender,
+            sender_name,
+            sender_email,
             personal_message: share.message,
             workflows,
             link: format!("{base}/x/{}", secrets.token),
@@ -309,7 +317,7 @@ impl Tessera {
                 tx.update_invitation(message.account, &stored.invitation)?;
                 let actor = Actor::anonymous(message.account, None);
                 for action in entered.states().filter_map(delivery_action) {
-                    self.audit(tx, &actor, action, invitation, json!({}))?;
+                    self.record_event(tx, &actor, action, invitation, json!({}))?;
                 }
                 Ok(())
             }

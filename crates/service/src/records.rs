@@ -18,6 +18,8 @@ pub struct Account {
     pub policy_version: PolicyVersion,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// How many days its invitation links and codes stay valid (1 to 90; 14 by default).
+    pub invitation_validity_days: i64,
 }
 
 /// A user of an account.
@@ -35,6 +37,15 @@ pub struct User {
     pub role: RoleId,
     /// When the user was added.
     pub created_at: DateTime<Utc>,
+    /// A name people recognise (e-mails from the user, explanations), when given.
+    pub display_name: Option<String>,
+}
+
+impl User {
+    /// The name to show: the display name, or the e-mail address.
+    pub fn shown_name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.email)
+    }
 }
 
 /// A sign-in session: only the SHA-256 of its secret is kept.
@@ -144,6 +155,23 @@ pub struct InvitationFilter {
     pub recipient: Option<String>,
     /// Only these stored states.
     pub states: Option<Vec<InvitationState>>,
+}
+
+/// Which audit events to read; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only what this user did.
+    pub actor: Option<UserId>,
+    /// Only this action.
+    pub action: Option<tessera_core::AuditAction>,
+    /// Only what was done to this target (an id or a name).
+    pub target: Option<String>,
+    /// Only at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+    /// Only before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// Only events older than this one (time, then id): where the previous page ended.
+    pub before: Option<(DateTime<Utc>, Uuid)>,
 }
 
 /// What an outbox message is about. Each kind has exactly one renderer (an exhaustive

@@ -63,6 +63,19 @@ pub struct CreatedToken {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An API token as its owner sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSummary {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops (or stopped) working.
+    pub expires_at: DateTime<Utc>,
+}
+
 /// Longest token name, in characters.
 const MAX_TOKEN_NAME_CHARS: usize = 100;
 /// Default lifetime of an API token, in days.
@@ -136,7 +149,7 @@ impl Tessera {
         self.write(|tx| {
             tx.forget_sign_in_failure(attempt)?;
             tx.insert_session(&session)?;
-            self.audit(tx, &actor, AuditAction::SignIn, user.id, json!({}))
+            self.record_event(tx, &actor, AuditAction::SignIn, user.id, json!({}))
         })?;
         Ok(SignedIn {
             account,
@@ -152,7 +165,7 @@ impl Tessera {
         if let Credential::Session(hash) = &caller.credential {
             self.write(|tx| {
                 tx.delete_session(caller.account, hash)?;
-                self.audit(
+                self.record_event(
                     tx,
                     &Actor::caller(caller),
                     AuditAction::SignOut,
@@ -197,7 +210,7 @@ impl Tessera {
         self.write(|tx| {
             tx.set_password(caller.account, caller.user, &hash, false)?;
             tx.delete_sessions(caller.account, caller.user, keep)?;
-            self.audit(
+            self.record_event(
                 tx,
                 &Actor::caller(caller),
                 AuditAction::PasswordChange,
@@ -217,13 +230,7 @@ impl Tessera {
         name: &str,
         expires_in_days: Option<i64>,
     ) -> Result<CreatedToken, ServiceError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME_CHARS {
-            return Err(ServiceError::invalid(
-                "name",
-                "a token name has 1 to 100 characters",
-            ));
-        }
+        let name = crate::names::clean("name", name, MAX_TOKEN_NAME_CHARS)?;
         let days = expires_in_days.unwrap_or(DEFAULT_TOKEN_DAYS);
         if !(1..=365).contains(&days) {
             return Err(ServiceError::invalid(
@@ -237,14 +244,14 @@ impl Tessera {
             id: random_uuid(),
             account: caller.account,
             user: caller.user,
-            name: name.to_owned(),
+            name,
             token_hash: secret.hash(),
             created_at: now,
             expires_at: now + Duration::days(days),
         };
         self.write(|tx| {
             tx.insert_token(&token)?;
-            self.audit(
+            self.record_event(
                 tx,
                 &Actor::caller(caller),
                 AuditAction::TokenCreate,
@@ -259,13 +266,27 @@ impl Tessera {
         })
     }
 
+    /// The caller's own API tokens, oldest first (expired ones included, secrets never).
+    pub fn tokens(&self, caller: &Caller) -> Result<Vec<TokenSummary>, ServiceError> {
+        let tokens = self.read(|tx| Ok(tx.tokens(caller.account, caller.user)?))?;
+        Ok(tokens
+            .into_iter()
+            .map(|token| TokenSummary {
+                id: token.id,
+                name: token.name,
+                created_at: token.created_at,
+                expires_at: token.expires_at,
+            })
+            .collect())
+    }
+
     /// Revokes one of the caller's API tokens ([`ServiceError::NotFound`] for anyone else's).
     pub fn revoke_token(&self, caller: &Caller, id: Uuid) -> Result<(), ServiceError> {
         self.write(|tx| {
             if !tx.delete_token(caller.account, caller.user, id)? {
                 return Err(ServiceError::NotFound { what: "token" });
             }
-            self.audit(
+            self.record_event(
                 tx,
                 &Actor::caller(caller),
                 AuditAction::TokenRevoke,

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tessera_access::{Level, Policy, USER_MANAGEMENT, WORKSPACE, app_feature};
+use tessera_access::{Level, Policy, USER_MANAGEMENT};
 use tessera_core::{AuditAction, Uuid};
 use tessera_invitations::{Group, Invitation, InvitationState, Item, plan_share};
 
+use crate::catalog::item_feature;
 use crate::outbox::message;
 use crate::records::{CatalogItem, InvitationFilter, MessageKind, Share, StoredInvitation};
 use crate::{Actor, AnyCaller, Caller, ServiceError, Tessera, Tx, random, random_uuid};
@@ -93,15 +94,6 @@ pub enum InvitationAction {
     Revoke,
 }
 
-/// The feature whose `read` sharing an item needs.
-fn item_feature(item: &CatalogItem) -> String {
-    if item.app.is_empty() {
-        WORKSPACE.to_owned()
-    } else {
-        app_feature(&item.app)
-    }
-}
-
 /// Account admins (`user_management: read`) see and manage every invitation of the account.
 fn is_admin(policy: &Policy, caller: &AnyCaller) -> bool {
     caller.require(policy, USER_MANAGEMENT, Level::Read).is_ok()
@@ -172,7 +164,7 @@ impl Tessera {
         )?;
         for workflow in &plan.workflows {
             if let Some(item) = catalog.get(workflow) {
-                caller.require(policy, &item_feature(item), Level::Read)?;
+                caller.require(policy, &item_feature(&item.app), Level::Read)?;
             }
         }
         let days = tx.invitation_validity_days(account)?;
@@ -206,7 +198,7 @@ impl Tessera {
             })
             .collect();
         tx.enqueue(&messages)?;
-        self.audit(
+        self.record_event(
             tx,
             &Actor::caller(caller),
             AuditAction::ShareCreate,
@@ -308,7 +300,7 @@ impl Tessera {
             };
             tx.end_external_sessions(account, id)?;
             tx.update_invitation(account, &stored.invitation)?;
-            self.audit(
+            self.record_event(
                 tx,
                 &Actor::caller(caller),
                 audited,

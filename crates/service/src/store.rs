@@ -14,8 +14,8 @@ use tessera_invitations::Invitation;
 
 use crate::ServiceError;
 use crate::records::{
-    Account, ApiToken, CatalogItem, Claimed, DeliveryOutcome, InvitationFilter, OutboxEntry,
-    OutboxMessage, Pruned, RecipientGroup, Session, Share, StoredInvitation, User,
+    Account, ApiToken, AuditFilter, CatalogItem, Claimed, DeliveryOutcome, InvitationFilter,
+    OutboxEntry, OutboxMessage, Pruned, RecipientGroup, Session, Share, StoredInvitation, User,
 };
 
 /// What storage can fail with, whatever the database.
@@ -95,6 +95,17 @@ pub trait AccountStore {
     ) -> Result<Account, StorageError>;
     /// How many accounts exist (*unscoped*: the first start asks).
     fn count_accounts(&mut self) -> Result<i64, StorageError>;
+    /// Every account, oldest first (*unscoped*: for the operator).
+    fn accounts(&mut self) -> Result<Vec<Account>, StorageError>;
+    /// The account, if it exists.
+    fn account(&mut self, account: AccountId) -> Result<Option<Account>, StorageError>;
+    /// Replaces the account's name and invitation validity.
+    fn update_account(
+        &mut self,
+        account: AccountId,
+        name: &str,
+        invitation_validity_days: i64,
+    ) -> Result<(), StorageError>;
     /// The account's policy version.
     fn policy_version(&mut self, account: AccountId) -> Result<PolicyVersion, StorageError>;
     /// Bumps the account's policy version and returns the new one (serializes the account's
@@ -158,6 +169,13 @@ pub trait UserStore {
         password_hash: &str,
         must_change: bool,
     ) -> Result<(), StorageError>;
+    /// Sets or clears a user's display name.
+    fn set_display_name(
+        &mut self,
+        account: AccountId,
+        id: UserId,
+        display_name: Option<&str>,
+    ) -> Result<(), StorageError>;
     /// Deletes a user; their sessions and tokens go with them.
     fn delete_user(&mut self, account: AccountId, id: UserId) -> Result<(), StorageError>;
     /// Every user with this e-mail, in any account (*unscoped*: sign-in is how a caller's
@@ -197,6 +215,8 @@ pub trait CredentialStore {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ApiToken>, StorageError>;
+    /// `user`'s API tokens (valid or not), oldest first.
+    fn tokens(&mut self, account: AccountId, user: UserId) -> Result<Vec<ApiToken>, StorageError>;
     /// Deletes one of `user`'s tokens; returns whether there was one.
     fn delete_token(
         &mut self,
@@ -232,11 +252,12 @@ pub trait CredentialStore {
 pub trait AuditStore {
     /// Appends an event to its account's trail.
     fn append_audit(&mut self, event: &AuditEvent) -> Result<(), StorageError>;
-    /// The account's events, newest first, at most `limit`, since `since` when given.
+    /// The account's events matching `filter`, newest first (time, then id), at most
+    /// `limit`.
     fn audit_events(
         &mut self,
         account: AccountId,
-        since: Option<DateTime<Utc>>,
+        filter: &AuditFilter,
         limit: i64,
     ) -> Result<Vec<AuditEvent>, StorageError>;
 }
@@ -256,6 +277,14 @@ pub trait CatalogStore {
     ) -> Result<Option<CatalogItem>, StorageError>;
     /// Every item of the account.
     fn items(&mut self, account: AccountId) -> Result<Vec<CatalogItem>, StorageError>;
+    /// The wish lists that hold `item`.
+    fn wish_lists_with(
+        &mut self,
+        account: AccountId,
+        item: Uuid,
+    ) -> Result<Vec<Uuid>, StorageError>;
+    /// Deletes an item ([`StorageError::Referenced`] while a share holds it).
+    fn delete_item(&mut self, account: AccountId, id: Uuid) -> Result<(), StorageError>;
     /// Inserts or replaces a group by id ([`StorageError::Conflict`] when the name is taken).
     fn save_group(
         &mut self,
@@ -274,6 +303,12 @@ pub trait SharingStore {
     fn insert_share(&mut self, account: AccountId, share: &Share) -> Result<(), StorageError>;
     /// The share, if the account has it.
     fn share(&mut self, account: AccountId, id: Uuid) -> Result<Option<Share>, StorageError>;
+    /// The ids of the shares that hold `item`.
+    fn shares_with_item(
+        &mut self,
+        account: AccountId,
+        item: Uuid,
+    ) -> Result<Vec<Uuid>, StorageError>;
     /// The ids of the shares `sender` made.
     fn share_ids_by_sender(
         &mut self,

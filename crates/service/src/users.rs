@@ -21,7 +21,12 @@ pub struct UserSummary {
     pub must_change_password: bool,
     /// When added.
     pub created_at: DateTime<Utc>,
+    /// A name people recognise, when given.
+    pub display_name: Option<String>,
 }
+
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
 
 impl From<User> for UserSummary {
     fn from(user: User) -> Self {
@@ -31,6 +36,7 @@ impl From<User> for UserSummary {
             role: user.role,
             must_change_password: user.must_change_password,
             created_at: user.created_at,
+            display_name: user.display_name,
         }
     }
 }
@@ -44,6 +50,8 @@ pub struct NewUser {
     pub role: RoleId,
     /// The initial password; generated (and returned once) when absent.
     pub initial_password: Option<String>,
+    /// A name people recognise, if any.
+    pub display_name: Option<String>,
 }
 
 /// The user added.
@@ -58,6 +66,50 @@ pub struct AddedUser {
 }
 
 impl Tessera {
+    /// One user of the account: oneself, or anyone with `user_management: read`.
+    pub fn user(&self, caller: &Caller, id: UserId) -> Result<UserSummary, ServiceError> {
+        if id != caller.user {
+            self.authorized(caller, USER_MANAGEMENT, Level::Read)?;
+        }
+        let found = self.read(|tx| Ok(tx.user(caller.account, id)?))?;
+        found
+            .map(UserSummary::from)
+            .ok_or(ServiceError::NotFound { what: "user" })
+    }
+
+    /// Sets or clears a user's display name: one's own, or anyone's with
+    /// `user_management: write`.
+    pub fn rename_user(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        display_name: Option<&str>,
+    ) -> Result<UserSummary, ServiceError> {
+        if id != caller.user {
+            self.authorized(caller, USER_MANAGEMENT, Level::Write)?;
+        }
+        let display_name = display_name
+            .map(|shown| crate::names::clean("display_name", shown, MAX_DISPLAY_NAME_CHARS))
+            .transpose()?;
+        self.write(|tx| {
+            if tx.user(caller.account, id)?.is_none() {
+                return Err(ServiceError::NotFound { what: "user" });
+            }
+            tx.set_display_name(caller.account, id, display_name.as_deref())?;
+            let detail = serde_json::json!({ "display_name": display_name });
+            self.record_event(
+                tx,
+                &crate::Actor::caller(caller),
+                AuditAction::UserRename,
+                id,
+                detail,
+            )?;
+            tx.user(caller.account, id)?
+                .map(UserSummary::from)
+                .ok_or(ServiceError::NotFound { what: "user" })
+        })
+    }
+
     /// The account's users, by e-mail.
     pub fn users(&self, caller: &Caller) -> Result<Vec<UserSummary>, ServiceError> {
         self.authorized(caller, USER_MANAGEMENT, Level::Read)?;
@@ -69,6 +121,11 @@ impl Tessera {
     pub fn add_user(&self, caller: &Caller, new: NewUser) -> Result<AddedUser, ServiceError> {
         self.authorized(caller, USER_MANAGEMENT, Level::Write)?;
         let email = crate::normalize_email("email", &new.email)?;
+        let display_name = new
+            .display_name
+            .as_deref()
+            .map(|shown| crate::names::clean("display_name", shown, MAX_DISPLAY_NAME_CHARS))
+            .transpose()?;
         let generated = new.initial_password.is_none();
         let password = match new.initial_password {
             Some(password) => {
@@ -81,6 +138,7 @@ impl Tessera {
             id: UserId::from_uuid(random_uuid()),
             email,
             password_hash: passwords::hash_password(&password)?,
+            display_name,
             must_change_password: true,
             role: new.role,
             created_at: self.now(),

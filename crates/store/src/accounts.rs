@@ -11,13 +11,14 @@ use crate::{DbConnection, StoreError};
 
 pub use tessera_service::records::Account;
 
-#[derive(Queryable, Insertable)]
+#[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = accounts)]
 struct AccountRow {
     id: String,
     name: String,
     policy_version: i64,
     created_at: chrono::NaiveDateTime,
+    invitation_validity_days: i32,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -35,6 +36,7 @@ impl TryFrom<AccountRow> for Account {
                 u64::try_from(row.policy_version).map_err(|e| corrupt(e.to_string()))?,
             ),
             created_at: row.created_at.and_utc(),
+            invitation_validity_days: i64::from(row.invitation_validity_days),
         })
     }
 }
@@ -51,6 +53,7 @@ pub fn create(
         name: name.to_owned(),
         policy_version: 0,
         created_at: micros(now),
+        invitation_validity_days: tessera_invitations::DEFAULT_VALIDITY_DAYS as i32,
     };
     diesel::insert_into(accounts::table)
         .values(&row)
@@ -62,14 +65,44 @@ pub fn create(
 pub fn get(connection: &mut DbConnection, id: AccountId) -> Result<Account, StoreError> {
     accounts::table
         .find(id.to_string())
-        .select((
-            accounts::id,
-            accounts::name,
-            accounts::policy_version,
-            accounts::created_at,
-        ))
-        .first::<AccountRow>(connection)?
+        .select(AccountRow::as_select())
+        .first(connection)?
         .try_into()
+}
+
+/// Every account, oldest first (*unscoped*: for the operator).
+pub fn list(connection: &mut DbConnection) -> Result<Vec<Account>, StoreError> {
+    accounts::table
+        .order((accounts::created_at.asc(), accounts::id.asc()))
+        .select(AccountRow::as_select())
+        .load(connection)?
+        .into_iter()
+        .map(Account::try_from)
+        .collect()
+}
+
+/// Replaces the account's name and invitation validity (the caller checks the 1–90 range).
+pub fn update_settings(
+    connection: &mut DbConnection,
+    id: AccountId,
+    name: &str,
+    invitation_validity_days: i64,
+) -> Result<(), StoreError> {
+    let days = i32::try_from(invitation_validity_days).map_err(|_| StoreError::Corrupt {
+        table: "accounts",
+        detail: format!("invitation validity {invitation_validity_days}"),
+    })?;
+    let updated = diesel::update(accounts::table.find(id.to_string()))
+        .set((
+            accounts::name.eq(name),
+            accounts::invitation_validity_days.eq(days),
+        ))
+        .execute(connection)?;
+    if updated == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// The account's current policy version.

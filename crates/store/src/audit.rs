@@ -10,6 +10,7 @@ use crate::schema::audit_events;
 use crate::{DbConnection, StoreError};
 
 pub use tessera_core::AuditEvent;
+pub use tessera_service::records::AuditFilter;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -87,6 +88,52 @@ pub fn list(
         .into_boxed();
     if let Some(since) = since {
         query = query.filter(audit_events::occurred_at.ge(micros(since)));
+    }
+    query
+        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+        .limit(limit.max(0))
+        .select(AuditEventRow::as_select())
+        .load(connection)?
+        .into_iter()
+        .map(AuditEvent::try_from)
+        .collect()
+}
+
+/// The account's events matching `filter`, newest first (by time, then by id), at most
+/// `limit` (a negative limit is 0).
+pub fn page(
+    connection: &mut DbConnection,
+    account: AccountId,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let mut query = audit_events::table
+        .filter(audit_events::account_id.eq(account.to_string()))
+        .into_boxed();
+    if let Some(actor) = filter.actor {
+        query = query.filter(audit_events::actor_user_id.eq(actor.to_string()));
+    }
+    if let Some(action) = filter.action {
+        query = query.filter(audit_events::action.eq(action.as_str()));
+    }
+    if let Some(target) = &filter.target {
+        query = query.filter(audit_events::target.eq(target.clone()));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(audit_events::occurred_at.ge(micros(since)));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_events::occurred_at.lt(micros(until)));
+    }
+    if let Some((at, id)) = filter.before {
+        let at = micros(at);
+        query = query.filter(
+            audit_events::occurred_at
+                .lt(at)
+                .or(audit_events::occurred_at
+                    .eq(at)
+                    .and(audit_events::id.lt(id.to_string()))),
+        );
     }
     query
         .order((audit_events::occurred_at.desc(), audit_events::id.desc()))

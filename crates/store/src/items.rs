@@ -249,6 +249,39 @@ pub fn save_group(
     Ok(())
 }
 
+/// The wish lists of the account that hold `item`.
+pub fn wish_lists_with(
+    connection: &mut DbConnection,
+    account: AccountId,
+    item: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    let ids: Vec<String> = wish_list_entries::table
+        .filter(wish_list_entries::account_id.eq(account.to_string()))
+        .filter(wish_list_entries::item_id.eq(item.to_string()))
+        .select(wish_list_entries::wish_list_id)
+        .distinct()
+        .load(connection)?;
+    ids.iter()
+        .map(|id| parse_id("wish_list_entries", id))
+        .collect()
+}
+
+/// Deletes an item (a wish list's entries go with it); [`StoreError::Referenced`] while a
+/// share holds it, [`StoreError::NotFound`] when the account has no such item.
+pub fn delete(
+    connection: &mut DbConnection,
+    account: AccountId,
+    id: Uuid,
+) -> Result<(), StoreError> {
+    let deleted = diesel::delete(items::table.find((account.to_string(), id.to_string())))
+        .execute(connection)?;
+    if deleted == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// Every group of the account, by name.
 pub fn groups(
     connection: &mut DbConnection,

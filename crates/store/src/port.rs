@@ -7,8 +7,8 @@ use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
 use tessera_core::{AccountId, AuditEvent, RoleId, UserId, Uuid};
 use tessera_invitations::Invitation;
 use tessera_service::records::{
-    Account, ApiToken, CatalogItem, Claimed, DeliveryOutcome, InvitationFilter, OutboxEntry,
-    OutboxMessage, Pruned, RecipientGroup, Session, Share, StoredInvitation, User,
+    Account, ApiToken, AuditFilter, CatalogItem, Claimed, DeliveryOutcome, InvitationFilter,
+    OutboxEntry, OutboxMessage, Pruned, RecipientGroup, Session, Share, StoredInvitation, User,
 };
 use tessera_service::{
     AccountStore, AuditStore, CatalogStore, CredentialStore, Housekeeping, OutboxStore,
@@ -39,6 +39,18 @@ impl AccountStore for DbConnection {
 
     fn count_accounts(&mut self) -> Result<i64> {
         Ok(accounts::count(self)?)
+    }
+
+    fn accounts(&mut self) -> Result<Vec<Account>> {
+        Ok(accounts::list(self)?)
+    }
+
+    fn account(&mut self, account: AccountId) -> Result<Option<Account>> {
+        found(accounts::get(self, account))
+    }
+
+    fn update_account(&mut self, account: AccountId, name: &str, days: i64) -> Result<()> {
+        Ok(accounts::update_settings(self, account, name, days)?)
     }
 
     fn policy_version(&mut self, account: AccountId) -> Result<PolicyVersion> {
@@ -124,6 +136,15 @@ impl UserStore for DbConnection {
         )?)
     }
 
+    fn set_display_name(
+        &mut self,
+        account: AccountId,
+        id: UserId,
+        name: Option<&str>,
+    ) -> Result<()> {
+        Ok(users::set_display_name(self, account, id, name)?)
+    }
+
     fn delete_user(&mut self, account: AccountId, id: UserId) -> Result<()> {
         Ok(users::delete(self, account, id)?)
     }
@@ -163,6 +184,10 @@ impl CredentialStore for DbConnection {
 
     fn valid_token(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<ApiToken>> {
         Ok(api_tokens::find_valid(self, token_hash, now)?)
+    }
+
+    fn tokens(&mut self, account: AccountId, user: UserId) -> Result<Vec<ApiToken>> {
+        Ok(api_tokens::list_for_user(self, account, user)?)
     }
 
     fn delete_token(&mut self, account: AccountId, user: UserId, id: Uuid) -> Result<bool> {
@@ -218,10 +243,10 @@ impl AuditStore for DbConnection {
     fn audit_events(
         &mut self,
         account: AccountId,
-        since: Option<DateTime<Utc>>,
+        filter: &AuditFilter,
         limit: i64,
     ) -> Result<Vec<AuditEvent>> {
-        Ok(audit::list(self, account, since, limit)?)
+        Ok(audit::page(self, account, filter, limit)?)
     }
 }
 
@@ -246,6 +271,14 @@ impl CatalogStore for DbConnection {
         Ok(items::list(self, account)?)
     }
 
+    fn wish_lists_with(&mut self, account: AccountId, item: Uuid) -> Result<Vec<Uuid>> {
+        Ok(items::wish_lists_with(self, account, item)?)
+    }
+
+    fn delete_item(&mut self, account: AccountId, id: Uuid) -> Result<()> {
+        Ok(items::delete(self, account, id)?)
+    }
+
     fn save_group(&mut self, account: AccountId, group: &RecipientGroup) -> Result<()> {
         Ok(items::save_group(self, account, group)?)
     }
@@ -266,6 +299,10 @@ impl SharingStore for DbConnection {
 
     fn share(&mut self, account: AccountId, id: Uuid) -> Result<Option<Share>> {
         found(shares::get_share(self, account, id))
+    }
+
+    fn shares_with_item(&mut self, account: AccountId, item: Uuid) -> Result<Vec<Uuid>> {
+        Ok(shares::shares_with_item(self, account, item)?)
     }
 
     fn share_ids_by_sender(&mut self, account: AccountId, sender: UserId) -> Result<Vec<Uuid>> {

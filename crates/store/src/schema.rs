@@ -51,6 +51,7 @@ diesel::table! {
         must_change_password -> Bool,
         role_id -> Text,
         created_at -> Timestamp,
+        display_name -> Nullable<Text>,
     }
 }
 

@@ -104,3 +104,26 @@ pub fn share_ids_by_sender(
         })
         .collect()
 }
+
+/// The ids of the account's shares that hold `item`.
+pub fn shares_with_item(
+    connection: &mut DbConnection,
+    account: AccountId,
+    item: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut ids: Vec<String> = share_items::table
+        .filter(share_items::account_id.eq(account.to_string()))
+        .filter(share_items::item_id.eq(item.to_string()))
+        .select(share_items::share_id)
+        .load(connection)?;
+    ids.sort();
+    ids.dedup();
+    ids.iter()
+        .map(|id| {
+            Uuid::parse_str(id).map_err(|e| StoreError::Corrupt {
+                table: "share_items",
+                detail: e.to_string(),
+            })
+        })
+        .collect()
+}

@@ -20,6 +20,7 @@ struct UserRow {
     must_change_password: bool,
     role_id: String,
     created_at: chrono::NaiveDateTime,
+    display_name: Option<String>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -37,6 +38,7 @@ impl TryFrom<UserRow> for User {
             must_change_password: row.must_change_password,
             role: row.role_id.parse().map_err(corrupt)?,
             created_at: row.created_at.and_utc(),
+            display_name: row.display_name,
         })
     }
 }
@@ -56,6 +58,7 @@ pub fn insert(
         must_change_password: user.must_change_password,
         role_id: user.role.to_string(),
         created_at: micros(user.created_at),
+        display_name: user.display_name.clone(),
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -140,6 +143,20 @@ pub fn set_password(
                 users::password_hash.eq(password_hash),
                 users::must_change_password.eq(must_change_password),
             ))
+            .execute(connection)?,
+    )
+}
+
+/// Sets or clears the user's display name.
+pub fn set_display_name(
+    connection: &mut DbConnection,
+    account: AccountId,
+    id: UserId,
+    display_name: Option<&str>,
+) -> Result<(), StoreError> {
+    changed(
+        diesel::update(users::table.find((account.to_string(), id.to_string())))
+            .set(users::display_name.eq(display_name))
             .execute(connection)?,
     )
 }

@@ -51,9 +51,31 @@ pub struct Explanation {
     pub inherited_through: Vec<FeaturePath>,
 }
 
-impl fmt::Display for Explanation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` on `{}`: `{}`", self.user, self.feature, self.level)?;
+impl Explanation {
+    /// The explanation as a sentence, naming the user as `who` (an e-mail, a display name)
+    /// instead of by id.
+    ///
+    /// ```
+    /// use tessera_access::{standard_tree, Policy, ADMIN_ROLE};
+    /// use tessera_core::UserId;
+    /// let mut policy = Policy::standard(standard_tree(&[], &[], &[]).unwrap()).unwrap();
+    /// let ana = UserId::from_u128(1);
+    /// policy.assign(ana, ADMIN_ROLE).unwrap();
+    /// let why = policy.explain(ana, policy.feature("insights").unwrap()).unwrap();
+    /// assert!(why.describe("ana@example.com").starts_with("`ana@example.com` on `insights`"));
+    /// ```
+    pub fn describe(&self, who: &str) -> String {
+        struct Named<'a>(&'a Explanation, &'a str);
+        impl fmt::Display for Named<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write(f, self.1)
+            }
+        }
+        Named(self, who).to_string()
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, who: &str) -> fmt::Result {
+        write!(f, "`{who}` on `{}`: `{}`", self.feature, self.level)?;
         match &self.grant {
             Grant::AccountRole { role_name, .. } => write!(f, " through role `{role_name}`")?,
             Grant::ScopedRole {
@@ -73,6 +95,12 @@ impl fmt::Display for Explanation {
             Some(set_on) => write!(f, ", set on `{set_on}`"),
             None => write!(f, ", nothing set up to the top (none by default)"),
         }
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, &self.user.to_string())
     }
 }
 

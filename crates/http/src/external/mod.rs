@@ -8,7 +8,7 @@ mod pages;
 use std::time::Instant;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -65,11 +65,7 @@ async fn signed_in(
         .secure(state.secure_cookies)
         .max_age(CookieDuration::seconds(seconds))
         .finish();
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "workflows"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .cookie(cookie)
-        .finish())
+    Ok(pages::redirect("workflows").cookie(cookie).finish())
 }
 
 /// `GET /x/{token}`: the landing page. Looks nothing up and changes nothing.
@@ -169,11 +165,7 @@ pub async fn workflows(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let to_verify = || {
-        HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "verify"))
-            .finish()
-    };
+    let to_verify = || pages::redirect("verify").finish();
     let Some(secret) = request
         .cookie(EXTERNAL_COOKIE)
         .and_then(|c| BearerSecret::parse(c.value()))

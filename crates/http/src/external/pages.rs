@@ -41,8 +41,8 @@ fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
         .map_err(|e| ServiceError::Internal(format!("pages: {e}")).into())
 }
 
-/// A response with the external site's headers.
-pub(super) fn page(status: StatusCode) -> HttpResponseBuilder {
+/// A response with the external site's security headers.
+fn secured(status: StatusCode) -> HttpResponseBuilder {
     let mut builder = HttpResponse::build(status);
     builder
         .insert_header((
@@ -52,8 +52,21 @@ pub(super) fn page(status: StatusCode) -> HttpResponseBuilder {
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .content_type("text/html; charset=utf-8");
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    builder
+}
+
+/// A page with the external site's headers.
+pub(super) fn page(status: StatusCode) -> HttpResponseBuilder {
+    let mut builder = secured(status);
+    builder.content_type("text/html; charset=utf-8");
+    builder
+}
+
+/// A redirect (303) to `location`, relative to the site, with the same headers as its pages.
+pub(super) fn redirect(location: &str) -> HttpResponseBuilder {
+    let mut builder = secured(StatusCode::SEE_OTHER);
+    builder.insert_header((header::LOCATION, location.to_owned()));
     builder
 }
 

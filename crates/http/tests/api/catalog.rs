@@ -13,6 +13,12 @@ async fn items_register_by_external_id() {
     for env in backends().await {
         let admin = env.admin().await;
         let flow = json!({ "kind": "workflow", "title": "Onboarding", "business_domain": "Sales", "app": "crm" });
+        env.put("/v1/items/wf-1", &admin.cred, flow.clone())
+            .await
+            .problem_at(400, "invalid-input", "app");
+        env.post("/v1/features/apps", &admin.cred, json!({ "name": "crm" }))
+            .await
+            .expect(201);
         let first = env
             .put("/v1/items/wf-1", &admin.cred, flow.clone())
             .await

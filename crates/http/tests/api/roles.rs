@@ -214,11 +214,7 @@ async fn predefined_roles_are_fixed_and_custom_roles_have_a_life_cycle() {
         let deleted = env
             .delete(&format!("/v1/roles/{release}"), &admin.cred)
             .await;
-        versions.push(
-            deleted.expect(200)["policy_version"]
-                .as_u64()
-                .expect("version"),
-        );
+        versions.push(deleted.deleted_version());
         env.get(&format!("/v1/roles/{release}"), &admin.cred)
             .await
             .problem(404, "not-found");

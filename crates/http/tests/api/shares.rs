@@ -14,6 +14,9 @@ use crate::support::backends;
 async fn shares_create_invitations_and_mail() {
     for env in backends().await {
         let admin = env.admin().await;
+        env.post("/v1/features/apps", &admin.cred, json!({ "name": "crm" }))
+            .await
+            .expect(201);
         let flow = env
             .put(
                 "/v1/items/wf-1",
@@ -41,9 +44,6 @@ async fn shares_create_invitations_and_mail() {
             .await
             .expect(200)["id"]
             .clone();
-        env.post("/v1/features/apps", &admin.cred, json!({ "name": "crm" }))
-            .await
-            .expect(201);
         let group = env
             .post(
                 "/v1/groups",

@@ -145,6 +145,18 @@ impl Reply {
         );
     }
 
+    /// Asserts a 204 `DELETE` answer that carries the policy version it produced, and returns
+    /// the version.
+    #[track_caller]
+    pub fn deleted_version(&self) -> u64 {
+        self.expect(204);
+        self.headers
+            .get("tessera-policy-version")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{}: no Tessera-Policy-Version header", self.context))
+    }
+
     /// The `Set-Cookie` named `name`.
     pub fn cookie(&self, name: &str) -> Option<&Cookie<'static>> {
         self.cookies.iter().find(|c| c.name() == name)
@@ -467,6 +479,7 @@ impl Env {
                 apps: vec![],
                 environments: vec!["test".to_owned(), "production".to_owned()],
                 admin_email: email.to_owned(),
+                admin_display_name: None,
                 admin_password: Some(password.to_owned()),
                 must_change_password: false,
             })

@@ -179,7 +179,7 @@ async fn deleting_a_user_ends_their_session_and_tokens_at_once() {
 
         env.delete(&format!("/v1/users/{}", user.id), &admin.cred)
             .await
-            .expect(200);
+            .deleted_version();
         env.get("/v1/features", &user.cred)
             .await
             .problem(401, "unauthenticated");

@@ -30,6 +30,7 @@ fn user(id: UserId, email: &str) -> User {
         id,
         email: email.to_owned(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+        display_name: None,
         must_change_password: false,
         role: ADMIN_ROLE,
         created_at: now(),

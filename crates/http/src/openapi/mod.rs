@@ -2,9 +2,11 @@
 //! Documentation-only schemas stand in for the engine's types, which stay free of any HTTP
 //! or documentation dependency.
 
+mod common;
+
 use utoipa::OpenApi;
 
-use crate::{catalog, checks, error, features, roles, session, sharing, users};
+use crate::{accounts, audit, catalog, checks, error, features, roles, session, sharing, users};
 
 /// An access level.
 #[derive(utoipa::ToSchema)]
@@ -97,9 +99,17 @@ pub struct ExplanationSchema {
         session::sign_out,
         session::change_password,
         session::create_token,
+        session::list_tokens,
         session::delete_token,
+        accounts::create,
+        accounts::list,
+        accounts::get,
+        accounts::update,
+        audit::list,
         users::list,
         users::add,
+        users::get_one,
+        users::rename,
         users::change_role,
         users::delete,
         roles::list,
@@ -116,6 +126,7 @@ pub struct ExplanationSchema {
         checks::what_can,
         catalog::list_items,
         catalog::put_item,
+        catalog::delete_item,
         catalog::list_groups,
         catalog::create_group,
         catalog::update_group,
@@ -127,8 +138,8 @@ pub struct ExplanationSchema {
         crate::readyz,
         crate::metrics::metrics,
     ),
-    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema)),
-    modifiers(&Security),
+    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction)),
+    modifiers(&Security, &Common),
     tags(
         (name = "session", description = "Sign in and out, passwords, API tokens"),
         (name = "users", description = "Users of the account (`user_management`: read to list, write to change)"),
@@ -136,12 +147,23 @@ pub struct ExplanationSchema {
         (name = "features", description = "The account's feature tree (`settings: write` to add)"),
         (name = "checks", description = "Permission questions"),
         (name = "operations", description = "Health, readiness and metrics"),
-        (name = "sharing", description = "Shareable items and recipient groups"),
+        (name = "sharing", description = "Shareable items, recipient groups, shares and invitations"),
+        (name = "accounts", description = "Accounts: created and listed by the operator; settings by the account's admins"),
+        (name = "audit", description = "The audit trail (`user_management: read`)"),
     )
 )]
 pub struct ApiDoc;
 
 struct Security;
+
+/// The answers every operation can give ([`common`]).
+struct Common;
+
+impl utoipa::Modify for Common {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        common::add_common_responses(openapi);
+    }
+}
 
 impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -157,6 +179,17 @@ impl utoipa::Modify for Security {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        components.add_security_scheme(
+            "operator",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The operator token configured on the server (`TESSERA_OPERATOR_TOKEN`)",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -171,9 +204,17 @@ mod tests {
             ("delete", "/v1/session"),
             ("post", "/v1/session/password"),
             ("post", "/v1/tokens"),
+            ("get", "/v1/tokens"),
             ("delete", "/v1/tokens/{id}"),
+            ("post", "/v1/accounts"),
+            ("get", "/v1/accounts"),
+            ("get", "/v1/account"),
+            ("patch", "/v1/account"),
+            ("get", "/v1/audit"),
             ("get", "/v1/users"),
             ("post", "/v1/users"),
+            ("get", "/v1/users/{id}"),
+            ("patch", "/v1/users/{id}"),
             ("put", "/v1/users/{id}/role"),
             ("delete", "/v1/users/{id}"),
             ("get", "/v1/roles"),
@@ -190,6 +231,7 @@ mod tests {
             ("get", "/v1/what-can"),
             ("get", "/v1/items"),
             ("put", "/v1/items/{external_id}"),
+            ("delete", "/v1/items/{external_id}"),
             ("get", "/v1/groups"),
             ("post", "/v1/groups"),
             ("put", "/v1/groups/{id}"),

@@ -1,14 +1,18 @@
-//! Accounts: creating one with its standard tree, predefined roles and first Admin; and the
-//! first start, which creates the first account with a small demo catalog so there is
-//! something to share at once.
+//! Accounts (tenants): creating one with its standard tree, predefined roles and first Admin
+//! (an operator's act, or the first start's, which adds a small demo catalog so there is
+//! something to share at once); listing them for the operator; an account's own settings.
 
 use chrono::{DateTime, Utc};
-use tessera_access::{ADMIN_ROLE, Policy, standard_tree};
-use tessera_core::{AccountId, UserId};
-use tessera_invitations::{Item, ItemKind};
+use serde_json::json;
+use tessera_access::{ADMIN_ROLE, Level, Policy, SETTINGS, standard_tree};
+use tessera_core::{AccountId, AuditAction, UserId};
+use tessera_invitations::{Item, ItemKind, VALIDITY_DAYS};
 
-use crate::records::{CatalogItem, User};
-use crate::{ServiceError, Tessera, Tx, passwords, random, random_uuid};
+use crate::records::{Account, CatalogItem, User};
+use crate::{Actor, Caller, ServiceError, Tessera, Tx, passwords, random, random_uuid};
+
+/// Longest account name, in characters.
+pub const MAX_ACCOUNT_NAME_CHARS: usize = 100;
 
 /// The app the demo catalog belongs to (`workspace/app:demo`).
 pub const DEMO_APP: &str = "demo";
@@ -71,6 +75,8 @@ pub struct NewAccount {
     pub environments: Vec<String>,
     /// The first Admin's e-mail.
     pub admin_email: String,
+    /// The first Admin's display name, if any.
+    pub admin_display_name: Option<String>,
     /// The first Admin's password; generated (and returned once) when absent.
     pub admin_password: Option<String>,
     /// Whether the Admin must replace the password at first sign-in.
@@ -79,9 +85,11 @@ pub struct NewAccount {
 
 /// An account just created.
 #[derive(Debug, Clone)]
-pub struct Bootstrap {
+pub struct CreatedAccount {
     /// The account.
     pub account: AccountId,
+    /// The account as stored (name, settings, policy version).
+    pub record: Account,
     /// Its first Admin.
     pub admin: UserId,
     /// The Admin's e-mail.
@@ -93,7 +101,7 @@ pub struct Bootstrap {
 impl Tessera {
     /// Creates an account with the standard tree, the predefined roles and its first Admin,
     /// in one transaction.
-    pub fn create_account(&self, new: NewAccount) -> Result<Bootstrap, ServiceError> {
+    pub fn create_account(&self, new: NewAccount) -> Result<CreatedAccount, ServiceError> {
         self.create_account_with(new, false)?
             .ok_or_else(|| ServiceError::Internal("an account was not created".into()))
     }
@@ -106,12 +114,13 @@ impl Tessera {
         &self,
         admin_email: &str,
         admin_password: Option<&str>,
-    ) -> Result<Option<Bootstrap>, ServiceError> {
+    ) -> Result<Option<CreatedAccount>, ServiceError> {
         let new = NewAccount {
             name: "Tessera".to_owned(),
             apps: vec![DEMO_APP.to_owned()],
             environments: vec!["test".to_owned(), "production".to_owned()],
             admin_email: admin_email.to_owned(),
+            admin_display_name: None,
             admin_password: admin_password.map(str::to_owned),
             must_change_password: true,
         };
@@ -124,8 +133,20 @@ impl Tessera {
         &self,
         new: NewAccount,
         first: bool,
-    ) -> Result<Option<Bootstrap>, ServiceError> {
+    ) -> Result<Option<CreatedAccount>, ServiceError> {
+        let name = crate::names::clean("name", &new.name, MAX_ACCOUNT_NAME_CHARS)?;
         let admin_email = crate::normalize_email("admin_email", &new.admin_email)?;
+        let display_name = new
+            .admin_display_name
+            .as_deref()
+            .map(|shown| {
+                crate::names::clean(
+                    "admin_display_name",
+                    shown,
+                    crate::users::MAX_DISPLAY_NAME_CHARS,
+                )
+            })
+            .transpose()?;
         let generated = new.admin_password.is_none().then(random::password);
         let password = new
             .admin_password
@@ -142,29 +163,103 @@ impl Tessera {
             id: UserId::from_uuid(random_uuid()),
             email: admin_email.clone(),
             password_hash: hash,
+            display_name,
             must_change_password: new.must_change_password,
             role: ADMIN_ROLE,
             created_at: now,
         };
         let created = self.write(|tx| {
             if first && tx.count_accounts()? > 0 {
-                return Ok(false);
+                return Ok(None);
             }
-            tx.create_account(account, &new.name, now)?;
+            tx.create_account(account, &name, now)?;
             tx.insert_policy(account, &policy, now)?;
             tx.insert_user(account, &admin)?;
             if first {
                 demo_catalog(tx, account, now)?;
             }
             tx.bump_policy_version(account)?;
-            Ok(true)
+            let actor = Actor::anonymous(account, None);
+            let detail = json!({ "name": name, "admin": admin.id });
+            self.record_event(tx, &actor, AuditAction::AccountCreate, account, detail)?;
+            Ok(tx.account(account)?)
         })?;
-        Ok(created.then_some(Bootstrap {
+        Ok(created.map(|record| CreatedAccount {
             account,
+            record,
             admin: admin.id,
             admin_email,
             generated_password: generated,
         }))
+    }
+}
+
+/// Changes to an account's settings; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AccountUpdate {
+    /// A new display name.
+    pub name: Option<String>,
+    /// How many days invitation links and codes stay valid (1 to 90).
+    pub invitation_validity_days: Option<i64>,
+}
+
+impl Tessera {
+    /// Every account, oldest first. For an operator: front doors authenticate one before
+    /// calling (see [`Tessera::operator`]).
+    pub fn accounts(&self) -> Result<Vec<Account>, ServiceError> {
+        self.read(|tx| Ok(tx.accounts()?))
+    }
+
+    /// The caller's account and its settings (`settings: read`).
+    pub fn account(&self, caller: &Caller) -> Result<Account, ServiceError> {
+        self.authorized(caller, SETTINGS, Level::Read)?;
+        self.read(|tx| {
+            tx.account(caller.account)?
+                .ok_or(ServiceError::NotFound { what: "account" })
+        })
+    }
+
+    /// Changes the caller's account's settings (`settings: write`). Invitations issued from
+    /// now on get the new validity; those issued before keep theirs.
+    pub fn update_account(
+        &self,
+        caller: &Caller,
+        update: AccountUpdate,
+    ) -> Result<Account, ServiceError> {
+        self.authorized(caller, SETTINGS, Level::Write)?;
+        let name = update
+            .name
+            .as_deref()
+            .map(|name| crate::names::clean("name", name, MAX_ACCOUNT_NAME_CHARS))
+            .transpose()?;
+        if let Some(days) = update.invitation_validity_days
+            && !VALIDITY_DAYS.contains(&days)
+        {
+            return Err(ServiceError::invalid(
+                "invitation_validity_days",
+                format!("invitations are valid 1 to 90 days, not {days}"),
+            ));
+        }
+        self.write(|tx| {
+            let current = tx
+                .account(caller.account)?
+                .ok_or(ServiceError::NotFound { what: "account" })?;
+            let name = name.unwrap_or(current.name);
+            let days = update
+                .invitation_validity_days
+                .unwrap_or(current.invitation_validity_days);
+            tx.update_account(caller.account, &name, days)?;
+            let detail = json!({ "name": name, "invitation_validity_days": days });
+            self.record_event(
+                tx,
+                &Actor::caller(caller),
+                AuditAction::AccountUpdate,
+                caller.account,
+                detail,
+            )?;
+            tx.account(caller.account)?
+                .ok_or(ServiceError::NotFound { what: "account" })
+        })
     }
 }
 
