@@ -9,6 +9,10 @@ use clap::Parser;
 use options::{Command, Error, Options};
 use tessera_store::{DatabaseUrl, DieselStore};
 
+/// The log filter without `RUST_LOG`: `info`, but not actix's own errors about requests it
+/// cannot parse (a client's garbage is not the server's error; it answers 400).
+const QUIET: &str = "info,actix_http::h1::dispatcher=off";
+
 /// Database connections per process.
 const MAX_CONNECTIONS: u32 = 16;
 
@@ -50,7 +54,7 @@ fn tracing() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| QUIET.into()),
         )
         .init();
 }

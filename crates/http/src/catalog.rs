@@ -85,7 +85,8 @@ impl From<CatalogItem> for ItemView {
         (status = 200, body = ItemView),
         (status = 400, description = "Invalid field or unknown wish-list entry", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Needs `workspace: write`", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 403, description = "Needs `write` on the item's app to create it or change more than its text, `modify` to change its title or description", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A shared workflow cannot become a task or a wish list (the shares are named), nor a wish list's entry a wish list", body = crate::error::Problem, content_type = "application/problem+json")
     ),
     tag = "sharing",
     security(("session" = []), ("token" = []))
@@ -187,7 +188,7 @@ pub async fn create_group(
 }
 
 /// Replaces a recipient group's name and addresses.
-#[utoipa::path(put, path = "/v1/groups/{id}", request_body = GroupBody, params(("id" = Uuid, Path, description = "Group id")), responses((status = 200, body = GroupView), (status = 404, description = "No such group in the account", body = crate::error::Problem, content_type = "application/problem+json")), tag = "sharing", security(("session" = []), ("token" = [])))]
+#[utoipa::path(put, path = "/v1/groups/{id}", request_body = GroupBody, params(("id" = Uuid, Path, description = "Group id")), responses((status = 200, body = GroupView), (status = 404, description = "No such group in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Name taken", body = crate::error::Problem, content_type = "application/problem+json")), tag = "sharing", security(("session" = []), ("token" = [])))]
 pub async fn update_group(
     state: web::Data<AppState>,
     User(caller): User,

@@ -21,6 +21,10 @@ pub struct CheckBody {
     #[schema(value_type = String, format = Uuid)]
     pub user: UserId,
     /// Feature path.
+    #[schema(
+        pattern = "^[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?(/[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?)*$",
+        max_length = 512
+    )]
     pub feature: String,
     /// Level needed (`read`, `modify`, `write`).
     #[schema(value_type = crate::openapi::LevelName)]
@@ -82,6 +86,10 @@ pub struct BatchItem {
     #[schema(value_type = String, format = Uuid)]
     pub user: UserId,
     /// Feature path.
+    #[schema(
+        pattern = "^[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?(/[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?)*$",
+        max_length = 512
+    )]
     pub feature: String,
     /// Level needed.
     #[schema(value_type = crate::openapi::LevelName)]
@@ -151,6 +159,10 @@ pub struct ExplainBody {
     #[schema(value_type = String, format = Uuid)]
     pub user: UserId,
     /// Feature path.
+    #[schema(
+        pattern = "^[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?(/[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?)*$",
+        max_length = 512
+    )]
     pub feature: String,
     /// Answer from a policy at least this fresh.
     #[serde(default)]
@@ -206,6 +218,10 @@ pub async fn explain(
 #[serde(deny_unknown_fields)]
 pub struct WhoCanQuery {
     /// Feature path.
+    #[param(
+        pattern = "^[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?(/[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?)*$",
+        max_length = 512
+    )]
     pub feature: String,
     /// Level needed.
     #[param(value_type = crate::openapi::LevelName)]
@@ -262,6 +278,10 @@ pub struct WhatCanQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reach {
     /// Feature path.
+    #[schema(
+        pattern = "^[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?(/[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+)?)*$",
+        max_length = 512
+    )]
     pub feature: String,
     /// Effective level.
     #[schema(value_type = crate::openapi::LevelName)]

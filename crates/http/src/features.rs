@@ -43,6 +43,7 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct NewName {
     /// The app, environment or system name (letters, digits, `_`, `-`, `.`).
+    #[schema(pattern = "^[A-Za-z0-9_.-]+$", min_length = 1, max_length = 64)]
     pub name: String,
 }
 

@@ -60,10 +60,11 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
     config
         .app_data(state)
-        .app_data(
-            web::PathConfig::default()
-                .error_handler(|error, _| ApiError::invalid("path", error.to_string()).into()),
-        )
+        .app_data(web::PathConfig::default().error_handler(|error, request| {
+            let detail = error.to_string();
+            let detail = detail.trim_start_matches("Path deserialize error: ");
+            ApiError::invalid(path_field(request, detail), detail).into()
+        }))
         .service(methods("/healthz", "GET").route(web::get().to(healthz)))
         .service(methods("/readyz", "GET").route(web::get().to(readyz)))
         .service(methods("/metrics", "GET").route(web::get().to(metrics::metrics)))
@@ -178,6 +179,20 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .default_service(web::to(no_route)),
         )
         .default_service(web::to(no_route));
+}
+
+/// The path parameter a path error is about: the only one, or — for `/v1/invitations/{id}/
+/// {action}` — the one that is not a UUID when the error is about a UUID, else the last.
+fn path_field(request: &actix_web::HttpRequest, detail: &str) -> String {
+    let parameters: Vec<(&str, &str)> = request.match_info().iter().collect();
+    let not_a_uuid = parameters
+        .iter()
+        .find(|(_, value)| tessera_core::Uuid::parse_str(value).is_err());
+    let chosen = match (detail.contains("UUID"), not_a_uuid) {
+        (true, Some(parameter)) => Some(parameter),
+        _ => parameters.last(),
+    };
+    chosen.map_or_else(|| "path".to_owned(), |(name, _)| (*name).to_owned())
 }
 
 /// Any path nothing answers: a problem document, under whatever prefix the services are

@@ -145,7 +145,7 @@ pub struct Written {
     path = "/v1/users/{id}/role",
     request_body = ChangeRole,
     params(("id" = String, Path, description = "User id")),
-    responses((status = 200, body = Written), (status = 400, description = "Unknown role", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the account", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Written), (status = 400, description = "Unknown role", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or the role does not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the account", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Changing one's own role", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "users",
     security(("session" = []), ("token" = []))
 )]

@@ -1,10 +1,14 @@
-//! Answers every operation can give, added to the document once instead of on every handler:
-//! 400 for a malformed body, query or path (with the field named), 413 for a body too large,
-//! 401 and 403 where a credential is needed, and 503 when the database cannot be reached.
-//! A handler's own description of one of these stays; only missing ones are added.
+//! What every operation shares, added to the document once instead of on every handler: the
+//! answers it can give — 400 for a malformed body, query or path (the field named), 413 for a
+//! body too large, 415 for a body that is not JSON, 401 and 403 where a credential is needed,
+//! 503 when the database cannot be reached — and the formats of its parameters (`id` path
+//! parameters are UUIDs; `action` in the audit query is one of the audited actions). A
+//! handler's own description of an answer stays; only missing ones are added.
 
-use utoipa::openapi::path::{Operation, PathItem};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
+use serde_json::Value;
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn, PathItem};
+use utoipa::openapi::schema::{KnownFormat, Schema, SchemaFormat};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 /// The problem response with `description`.
 fn problem(description: &str) -> utoipa::openapi::Response {
@@ -38,12 +42,37 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
     .flatten()
 }
 
-/// Adds the common answers to every operation of `openapi`.
+/// Sets what a parameter's schema says of its format or values.
+fn constrain(parameter: &mut Parameter) {
+    let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() else {
+        return;
+    };
+    match (&parameter.parameter_in, parameter.name.as_str()) {
+        (ParameterIn::Path, "id") => {
+            object.format = Some(SchemaFormat::KnownFormat(KnownFormat::Uuid));
+        }
+        (ParameterIn::Query, "action") => {
+            let names = tessera_core::AuditAction::ALL
+                .iter()
+                .map(|action| Value::String(action.as_str().to_owned()))
+                .collect();
+            object.enum_values = Some(names);
+        }
+        _ => {}
+    }
+}
+
+/// Adds the common answers and parameter formats to every operation of `openapi`.
 pub fn add_common_responses(openapi: &mut OpenApi) {
     for (path, item) in openapi.paths.paths.iter_mut() {
         let in_path = path.contains('{');
         let operational = matches!(path.as_str(), "/healthz" | "/metrics" | "/openapi.json");
         for operation in operations(item) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(parameter) = parameter {
+                    constrain(parameter);
+                }
+            }
             let has_body = operation.request_body.is_some();
             let has_query = operation
                 .parameters
@@ -62,6 +91,7 @@ pub fn add_common_responses(openapi: &mut OpenApi) {
                     "413",
                     "The body is larger than the server accepts",
                 );
+                add(operation, "415", "The body is not `application/json`");
             }
             let secured = operation
                 .security

@@ -185,7 +185,7 @@ async fn apps_environments_and_systems_can_be_added() {
         }
         env.post("/v1/features/widgets", &admin.cred, json!({ "name": "x" }))
             .await
-            .problem_at(400, "invalid-input", "path");
+            .problem_at(400, "invalid-input", "kind");
         env.post("/v1/features/apps", &admin.cred, json!({ "title": "x" }))
             .await
             .problem_at(400, "invalid-input", "title");

@@ -118,7 +118,7 @@ async fn api_tokens_work_as_bearer_until_revoked() {
             .problem(404, "not-found");
         env.delete("/v1/tokens/not-a-uuid", &admin.cred)
             .await
-            .problem_at(400, "invalid-input", "path");
+            .problem_at(400, "invalid-input", "id");
 
         // A second token, so revoking one leaves the other.
         let second = env

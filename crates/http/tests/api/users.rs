@@ -175,7 +175,7 @@ async fn users_are_added_normalized_unique_and_removable() {
             json!({ "role_id": publisher }),
         )
         .await
-        .problem_at(400, "invalid-input", "path");
+        .problem_at(400, "invalid-input", "id");
 
         // Delete.
         env.delete(&format!("/v1/users/{}", admin.id), &admin.cred)
