@@ -150,3 +150,61 @@ fn two_processes_share_one_postgres() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `tessera-server account create` and `account list`: the operator's command line, through
+/// the same service calls as `/v1/accounts`. The new account's Admin signs in with the printed
+/// one-time password and must change it.
+#[test]
+fn accounts_are_created_and_listed_from_the_command_line() {
+    let dir = temp_dir("account-cli");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TESSERA_SECRET_KEY", common::TEST_KEY)
+            .args(args)
+            .output()
+            .expect("run tessera-server");
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let created = run(&[
+        "account",
+        "create",
+        "--name",
+        "Globex",
+        "--admin-email",
+        "Hank@Globex.example",
+        "--admin-name",
+        "Hank Scorpio",
+    ]);
+    let password = created
+        .split("one-time password: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no password in {created}"))
+        .to_owned();
+    assert!(created.contains("admin "), "{created}");
+    let listed = run(&["account", "list"]);
+    assert!(listed.contains("\tGlobex"), "{listed}");
+    assert_eq!(listed.lines().count(), 1, "only Globex: {listed}");
+
+    let server = Server::start(&dir, None, None, &[]);
+    let (cookie, body) = server.sign_in_with_body("hank@globex.example", &password);
+    assert_eq!(body["must_change_password"], true);
+    let (status, _) = server.call("GET", "/v1/users", None, &cookie);
+    assert_eq!(status, 403, "the one-time password must be replaced first");
+    drop(server);
+    let listed = run(&["account", "list"]);
+    assert_eq!(
+        listed.lines().count(),
+        1,
+        "a start creates a first account only on an empty database: {listed}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -472,8 +472,18 @@ fn kill_9_during_a_share_and_during_delivery_loses_nothing() {
 #[test]
 fn the_readme_flow_shares_through_an_eml_file() {
     let dir = temp_dir("readme-flow");
-    let server = Server::start(&dir, None, Some(INITIAL), &[]);
-    let (cookie, _) = server.admin_session(INITIAL, ADMIN);
+    // Only the bind address is set: the links in e-mails follow it.
+    let server = Server::start(&dir, None, Some(INITIAL), &[("TESSERA_PUBLIC_URL", "")]);
+    assert!(
+        server.log_text().contains("derived from TESSERA_BIND"),
+        "the log says where the public URL came from"
+    );
+    let (cookie, signed_in) = server.admin_session(INITIAL, ADMIN);
+    // The sender is named in the e-mail by their display name.
+    let me = signed_in["user_id"].as_str().expect("user").to_owned();
+    let name = json!({ "display_name": "Ada Admin" });
+    let (status, body) = server.call("PATCH", &format!("/v1/users/{me}"), Some(name), &cookie);
+    assert_eq!(status, 200, "{body}");
     let (_, items) = server.call("GET", "/v1/items", None, &cookie);
     let workflow = item_id(&items, "demo-supplier-onboarding");
     let share =
@@ -500,6 +510,7 @@ fn the_readme_flow_shares_through_an_eml_file() {
     let mail = parse(&raw).expect("a MIME message");
     assert_eq!(mail.header("To").as_deref(), Some("ana@example.com"));
     let text = mail.part("text/plain").expect("text part");
+    assert!(text.contains("Ada Admin (admin@example.com)"), "{text}");
     let site = format!("http://127.0.0.1:{}/x/", server.port);
     let start = text.find(&site).expect("link") + site.len() - "/x/".len();
     let path: String = text[start..]

@@ -78,7 +78,7 @@ impl Response {
 impl Server {
     /// Starts the server in `dir` on a fresh port and waits until it is ready. With an admin
     /// password, the Admin is `admin@example.com` and the key is [`TEST_KEY`]. `extra` adds
-    /// environment variables.
+    /// environment variables (an empty value removes one, e.g. `TESSERA_PUBLIC_URL`).
     pub fn start(
         dir: &Path,
         database_url: Option<&str>,
@@ -107,7 +107,11 @@ impl Server {
             command.env("TESSERA_SECRET_KEY", TEST_KEY);
         }
         for (key, value) in extra {
-            command.env(key, value);
+            if value.is_empty() {
+                command.env_remove(key);
+            } else {
+                command.env(key, value);
+            }
         }
         let server = Server {
             child: command.spawn().expect("spawn tessera-server"),

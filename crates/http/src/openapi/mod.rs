@@ -195,6 +195,45 @@ impl utoipa::Modify for Security {
 
 #[cfg(test)]
 mod tests {
+    /// Every `$ref` in `value`.
+    fn refs<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    match (key.as_str(), inner) {
+                        ("$ref", serde_json::Value::String(target)) => out.push(target),
+                        _ => refs(inner, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+            _ => {}
+        }
+    }
+
+    /// Tools can load every operation: each reference names a schema the document has, and
+    /// answers describe what they carry (a group's `id` among them).
+    #[test]
+    fn every_reference_resolves() {
+        let json = serde_json::to_value(crate::openapi()).expect("serializable");
+        let mut found = Vec::new();
+        refs(&json, &mut found);
+        assert!(!found.is_empty());
+        for target in found {
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("unexpected reference {target}"));
+            assert!(
+                json["components"]["schemas"][name].is_object(),
+                "{target} does not exist"
+            );
+        }
+        let group = &json["components"]["schemas"]["GroupView"];
+        assert!(group["properties"]["id"].is_object(), "{group}");
+        assert!(json["components"]["schemas"]["Kind"].is_object());
+        assert!(json["components"]["schemas"]["InvitationAction"].is_object());
+    }
+
     /// Every route `configure` mounts (but the docs page itself) is described.
     #[test]
     fn every_route_is_documented() {

@@ -140,7 +140,9 @@ async fn groups_and_isolation() {
         .await
         .expect(200);
 
-        let (_, _) = env.second_account("other@example.net", "other-admin-password-1");
+        let _ = env
+            .second_account("other@example.net", "other-admin-password-1")
+            .await;
         let other = env
             .session("other@example.net", "other-admin-password-1")
             .await;

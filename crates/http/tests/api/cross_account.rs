@@ -51,7 +51,7 @@ async fn another_accounts_ids_are_unknown_everywhere() {
         let a_version = env.policy_version(&a_admin.cred).await;
 
         // Account B, made in the database as the brief of a second tenant.
-        let (b_account, b_admin_id) = env.second_account(B_ADMIN_EMAIL, B_ADMIN_PASSWORD);
+        let (b_account, b_admin_id, _) = env.second_account(B_ADMIN_EMAIL, B_ADMIN_PASSWORD).await;
         let b = env.session(B_ADMIN_EMAIL, B_ADMIN_PASSWORD).await;
         assert_eq!(b.id, b_admin_id.to_string(), "[{}]", env.name);
         let signed_in = env.sign_in(B_ADMIN_EMAIL, B_ADMIN_PASSWORD).await;

@@ -523,7 +523,9 @@ async fn failures_are_limited_per_account() {
         let ids = share(&env, &admin.cred, &["gus@example.com", "hal@example.com"]).await;
         let (hal, _) = secrets(&env, ids[1]);
 
-        let (b_account, _) = env.second_account("admin@b.example", "b-admin-password-1");
+        let (b_account, _, _) = env
+            .second_account("admin@b.example", "b-admin-password-1")
+            .await;
         let b = env.session("admin@b.example", "b-admin-password-1").await;
         let b_ids = share(&env, &b.cred, &["hal@example.com"]).await;
         let (b_hal, _) = secrets_in(&env, b_account, b_ids[0]);
@@ -590,7 +592,9 @@ async fn external_sessions_stay_in_their_account() {
         let a_ids = share(&env, &admin.cred, &["ida@example.com"]).await;
         let (a_secrets, _) = secrets(&env, a_ids[0]);
 
-        let (b_account, _) = env.second_account("admin@c.example", "c-admin-password-1");
+        let (b_account, _, _) = env
+            .second_account("admin@c.example", "c-admin-password-1")
+            .await;
         let b = env.session("admin@c.example", "c-admin-password-1").await;
         env.put(
             "/v1/items/b-flow",

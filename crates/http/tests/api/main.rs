@@ -11,17 +11,21 @@
 
 mod support;
 
+mod accounts;
 mod audit;
 mod catalog;
+mod catalog_rights;
 mod checks;
 mod concurrency;
 mod cross_account;
 mod external;
 mod features;
 mod health;
+mod input;
 mod introspection;
 mod outbox;
 mod permissions;
+mod reading;
 mod roles;
 mod session;
 mod shares;

@@ -288,7 +288,9 @@ async fn invitations_are_managed_by_sender_and_admins() {
             Some(1)
         );
 
-        let (_, _) = env.second_account("other@example.net", "other-admin-password-1");
+        let _ = env
+            .second_account("other@example.net", "other-admin-password-1")
+            .await;
         let other = env
             .session("other@example.net", "other-admin-password-1")
             .await;

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use tessera_core::{AccountId, SecretKey, SystemClock, UserId};
 use tessera_http::{AppState, SESSION_COOKIE};
 use tessera_mail::FileMailer;
+use tessera_service::Tessera;
 use tessera_service::outbox::{Delivered, OutboxOptions};
-use tessera_service::{NewAccount, Tessera};
 use tessera_store::testing::TestDb;
 use tessera_store::{DieselStore, PooledDb};
 
@@ -26,6 +26,9 @@ pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const INITIAL_PASSWORD: &str = "initial-password-1";
 /// The Admin's password after the forced change.
 pub const ADMIN_PASSWORD: &str = "admin-password-changed-2";
+/// The operator's token the apps are configured with.
+pub const OPERATOR_TOKEN: &str = "the-operator-token-of-the-http-tests-01";
+
 /// The initial password the helpers give added users.
 pub const USER_INITIAL_PASSWORD: &str = "user-initial-password-1";
 
@@ -252,6 +255,8 @@ pub async fn backends_with_clock(clock: Arc<dyn tessera_core::Clock>) -> Vec<Env
         )
         .clock(clock.clone())
         .mail_from("Tessera <tessera@example.com>")
+        .operator_token(OPERATOR_TOKEN)
+        .expect("operator token")
         .build()
         .expect("tessera");
         let account = tessera
@@ -469,22 +474,31 @@ impl Env {
             .unwrap_or_else(|| panic!("{}: no policy_version in {}", reply.context, reply.body))
     }
 
-    /// Creates a second account through the service, with an Admin who needs no password
-    /// change; returns the account and the Admin's id.
-    pub fn second_account(&self, email: &str, password: &str) -> (AccountId, UserId) {
+    /// Creates a second account as the operator does (`POST /v1/accounts`), signs its first
+    /// Admin in and replaces the one-time password with `password`; returns the account, the
+    /// Admin's id and their session.
+    pub async fn second_account(&self, email: &str, password: &str) -> (AccountId, UserId, Cred) {
+        let operator = Cred::Token(OPERATOR_TOKEN.to_owned());
         let created = self
-            .tessera()
-            .create_account(NewAccount {
-                name: "Other".to_owned(),
-                apps: vec![],
-                environments: vec!["test".to_owned(), "production".to_owned()],
-                admin_email: email.to_owned(),
-                admin_display_name: None,
-                admin_password: Some(password.to_owned()),
-                must_change_password: false,
-            })
-            .expect("second account");
-        (created.account, created.admin)
+            .post(
+                "/v1/accounts",
+                &operator,
+                json!({ "name": "Other", "admin_email": email }),
+            )
+            .await;
+        let body = created.expect(201).clone();
+        let initial = body["initial_password"]
+            .as_str()
+            .expect("password")
+            .to_owned();
+        let admin = self.session(email, &initial).await;
+        self.change_password(&admin.cred, &initial, password).await;
+        let account = body["account"]["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .expect("account id");
+        let user = admin.id.parse().expect("admin id");
+        (account, user, admin.cred)
     }
 
     /// The service behind the app.
