@@ -17,9 +17,10 @@ use crate::{ApiError, AppState};
 #[serde(deny_unknown_fields)]
 pub struct ItemBody {
     /// `workflow`, `task` or `wish_list`.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::openapi::ItemKindName)]
     pub kind: ItemKind,
     /// Title.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Description.
     #[serde(default)]
@@ -43,7 +44,7 @@ pub struct ItemView {
     /// The product's id.
     pub external_id: String,
     /// `workflow`, `task` or `wish_list`.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::openapi::ItemKindName)]
     pub kind: ItemKind,
     /// Title.
     pub title: String,

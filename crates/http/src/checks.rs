@@ -101,6 +101,7 @@ pub struct BatchItem {
 #[serde(deny_unknown_fields)]
 pub struct BatchBody {
     /// Up to 10,000 checks.
+    #[schema(max_items = 10000)]
     pub checks: Vec<BatchItem>,
     /// Answer from a policy at least this fresh.
     #[serde(default)]

@@ -49,7 +49,8 @@ pub async fn get(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
-    /// Display name, unique in the account.
+    /// Display name, unique in the account (ignoring case and look-alike characters).
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Setting per feature path; unlisted features inherit.
     #[serde(default)]

@@ -96,6 +96,7 @@ pub struct ChangePassword {
     /// The password in use.
     pub current_password: String,
     /// The new password (12 to 1,024 characters).
+    #[schema(min_length = 12, max_length = 1024)]
     pub new_password: String,
 }
 
@@ -126,9 +127,11 @@ pub async fn change_password(
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// A label for the token.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Lifetime in days, 1 to 365 (default 90).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
     pub expires_in_days: Option<i64>,
 }
 

@@ -17,15 +17,18 @@ use crate::{ApiError, AppState};
 #[serde(deny_unknown_fields)]
 pub struct ShareBody {
     /// Items to share (workflows and wish lists; tasks are refused).
+    #[schema(min_items = 1)]
     pub items: Vec<Uuid>,
-    /// Recipient addresses.
+    /// Recipient addresses (with the groups' members, 1 to 1,000 in all).
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub recipients: Vec<String>,
     /// Recipient groups.
     #[serde(default)]
     pub groups: Vec<Uuid>,
     /// Personal message (at most 2,000 characters).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub message: Option<String>,
     /// Language of the e-mails (`en`, `de`, `fr`, `ro`; default `en`).
     #[serde(default)]
@@ -42,7 +45,7 @@ pub struct InvitationView {
     /// Recipient.
     pub recipient: String,
     /// State now (`expired` read from the clock).
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::openapi::InvitationStateName)]
     pub state: InvitationState,
     /// When the current link and code were issued.
     pub issued_at: DateTime<Utc>,
@@ -125,7 +128,7 @@ pub struct InvitationQuery {
     pub recipient: Option<String>,
     /// Only this state (as of now: `expired` included).
     #[serde(default)]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<crate::openapi::InvitationStateName>)]
     pub state: Option<InvitationState>,
 }
 

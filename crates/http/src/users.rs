@@ -65,6 +65,7 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// Sign-in e-mail, unique in the account.
+    #[schema(format = "email", max_length = 254)]
     pub email: String,
     /// The account-wide role (required).
     #[schema(value_type = String, format = Uuid)]

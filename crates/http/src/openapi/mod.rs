@@ -23,6 +23,42 @@ pub enum LevelName {
     Write,
 }
 
+/// What an item is.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum ItemKindName {
+    /// A workflow: shared with outsiders.
+    Workflow,
+    /// A task: never shared.
+    Task,
+    /// A list of workflows and tasks: sharing it shares its workflows.
+    WishList,
+}
+
+/// Where an invitation stands.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum InvitationStateName {
+    /// Its e-mail not yet handed to the mail server.
+    Pending,
+    /// Handed to the mail server.
+    Sent,
+    /// Accepted for delivery.
+    Delivered,
+    /// The recipient opened the external site.
+    Opened,
+    /// The recipient proved they hold the link or the code.
+    Verified,
+    /// Past its validity.
+    Expired,
+    /// Ended by the sender or an admin.
+    Revoked,
+    /// The mail server refused the address.
+    Bounced,
+}
+
 /// A role's setting for one feature.
 #[derive(utoipa::ToSchema)]
 #[schema(rename_all = "lowercase")]
@@ -138,7 +174,7 @@ pub struct ExplanationSchema {
         crate::readyz,
         crate::metrics::metrics,
     ),
-    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction)),
+    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction, ItemKindName, InvitationStateName)),
     modifiers(&Security, &Common),
     tags(
         (name = "session", description = "Sign in and out, passwords, API tokens"),
