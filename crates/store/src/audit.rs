@@ -83,20 +83,11 @@ pub fn list(
     since: Option<DateTime<Utc>>,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, StoreError> {
-    let mut query = audit_events::table
-        .filter(audit_events::account_id.eq(account.to_string()))
-        .into_boxed();
-    if let Some(since) = since {
-        query = query.filter(audit_events::occurred_at.ge(micros(since)));
-    }
-    query
-        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
-        .limit(limit.max(0))
-        .select(AuditEventRow::as_select())
-        .load(connection)?
-        .into_iter()
-        .map(AuditEvent::try_from)
-        .collect()
+    let filter = AuditFilter {
+        since,
+        ..AuditFilter::default()
+    };
+    page(connection, account, &filter, limit)
 }
 
 /// The account's events matching `filter`, newest first (by time, then by id), at most

@@ -138,15 +138,7 @@ async fn account_settings_hold_the_invitation_validity() {
         );
 
         // New invitations are valid for the new period.
-        let items = env.get("/v1/items", &admin.cred).await;
-        let workflow = items
-            .expect(200)
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|i| i["kind"] == "workflow")
-            .expect("workflow")["id"]
-            .clone();
+        let workflow = env.demo_workflow(&admin.cred).await;
         let share = env
             .post(
                 "/v1/shares",

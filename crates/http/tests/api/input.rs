@@ -198,15 +198,7 @@ async fn e_mail_addresses_are_real_addresses_everywhere() {
         let admin = env.admin().await;
         let cred = &admin.cred;
         let role = env.role_id(cred, "Translator").await;
-        let workflow = env.get("/v1/items", cred).await;
-        let workflow = workflow
-            .expect(200)
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|i| i["kind"] == "workflow")
-            .expect("workflow")["id"]
-            .clone();
+        let workflow = env.demo_workflow(cred).await;
         for bad in [
             "<script>@example.com",
             "\"<script>\"@example.com",

@@ -10,15 +10,7 @@ use crate::support::backends;
 async fn a_corrupt_row_answers_500_without_details() {
     for env in backends().await {
         let admin = env.admin().await;
-        let items = env.get("/v1/items", &admin.cred).await;
-        let workflow = items
-            .expect(200)
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|i| i["kind"] == "workflow")
-            .expect("a demo workflow")["id"]
-            .clone();
+        let workflow = env.demo_workflow(&admin.cred).await;
         env.post(
             "/v1/shares",
             &admin.cred,

@@ -501,6 +501,17 @@ impl Env {
         (account, user, admin.cred)
     }
 
+    /// The id of one of the demo catalog's workflows (as `GET /v1/items` lists it).
+    pub async fn demo_workflow(&self, cred: &Cred) -> Value {
+        let reply = self.get("/v1/items", cred).await;
+        reply
+            .expect(200)
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["kind"] == "workflow"))
+            .unwrap_or_else(|| panic!("{}: no workflow in {}", reply.context, reply.body))["id"]
+            .clone()
+    }
+
     /// The service behind the app.
     pub fn tessera(&self) -> &Tessera {
         &self.state.tessera
