@@ -2,7 +2,8 @@
 //! `tessera-server account …` — accounts from the command line, through the same service
 //! calls as the operator's API.
 
-use tessera_service::{NewAccount, Tessera};
+use tessera_service::inbound::InboundOutcome;
+use tessera_service::{NewAccount, ServiceError, Tessera};
 
 use crate::options::{AccountCommand, Error, Options};
 
@@ -19,6 +20,36 @@ pub fn bootstrap(tessera: &Tessera, options: &Options) -> Result<(), Error> {
         None => tracing::info!(email = %created.admin_email, "first start: created the Admin"),
     }
     Ok(())
+}
+
+/// Reads one message from standard input and hands it to the service as a reply; exits the
+/// process with 0 (commented or dropped), 75 when it should be tried again, 1 otherwise.
+pub fn inbound(tessera: &Tessera) -> ! {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    let limit = tessera_service::inbound::MAX_INBOUND_BYTES as u64 + 1;
+    if let Err(error) = std::io::stdin().take(limit).read_to_end(&mut raw) {
+        eprintln!("cannot read the message: {error}");
+        std::process::exit(74);
+    }
+    match tessera.receive_reply(&tessera.local_inbound(), &raw) {
+        Ok(InboundOutcome::Commented { task, comment, .. }) => {
+            println!("commented: task {task}, comment {comment}");
+            std::process::exit(0)
+        }
+        Ok(InboundOutcome::Dropped { reason }) => {
+            println!("dropped: {reason}");
+            std::process::exit(0)
+        }
+        Err(error @ ServiceError::Storage(tessera_service::StorageError::Unavailable(_))) => {
+            eprintln!("try again later: {error}");
+            std::process::exit(75)
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            std::process::exit(1)
+        }
+    }
 }
 
 /// Runs an account command, printing what it made or found.

@@ -32,8 +32,10 @@ async fn run(options: Options) -> Result<(), Error> {
         return Ok(());
     }
     let tessera = options.tessera(store)?;
-    if let Some(Command::Account { command }) = options.command {
-        return commands::account(&tessera, command);
+    match options.command {
+        Some(Command::Account { command }) => return commands::account(&tessera, command),
+        Some(Command::Inbound) => commands::inbound(&tessera),
+        _ => {}
     }
     commands::bootstrap(&tessera, &options)?;
     let workers = tessera.start_workers(options.workers())?;

@@ -67,6 +67,16 @@ pub struct Options {
     /// 401; `tessera-server account …` works either way.
     #[arg(long, env = "TESSERA_OPERATOR_TOKEN", hide_env_values = true)]
     pub operator_token: Option<String>,
+    /// The domain of the reply addresses in task e-mails (`reply+<key>@<domain>`); mail to
+    /// it must reach `POST /v1/inbound/email` or `tessera-server inbound`. Default: the
+    /// domain of `TESSERA_MAIL_FROM`.
+    #[arg(long, env = "TESSERA_REPLY_DOMAIN")]
+    pub reply_domain: Option<String>,
+    /// The secret (at least 32 characters) an inbound-mail service presents in the
+    /// `Tessera-Inbound-Secret` header of `POST /v1/inbound/email`. Without it that endpoint
+    /// answers 401; `tessera-server inbound` works either way.
+    #[arg(long, env = "TESSERA_INBOUND_SECRET", hide_env_values = true)]
+    pub inbound_secret: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -79,6 +89,10 @@ pub enum Command {
     Serve,
     /// Run migrations and exit.
     Migrate,
+    /// Read one e-mail from standard input (an MTA's pipe transport) and turn the reply into a
+    /// comment, or drop it; exits 0 either way, 75 (EX_TEMPFAIL) when the database cannot be
+    /// reached so the MTA tries again.
+    Inbound,
     /// Create or list accounts (tenants), then exit.
     Account {
         /// What to do with accounts.
@@ -169,6 +183,12 @@ impl Options {
             .mail_from(&self.mail_from);
         if let Some(token) = &self.operator_token {
             builder = builder.operator_token(token)?;
+        }
+        if let Some(domain) = &self.reply_domain {
+            builder = builder.reply_domain(domain);
+        }
+        if let Some(secret) = &self.inbound_secret {
+            builder = builder.inbound_secret(secret)?;
         }
         Ok(builder.build()?)
     }

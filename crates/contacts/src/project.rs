@@ -13,7 +13,12 @@ pub const MAX_COMMENT_CHARS: usize = 20_000;
 
 /// Someone on a project or task: a user of the account or a contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+#[serde(
+    tag = "kind",
+    content = "id",
+    rename_all = "lowercase",
+    deny_unknown_fields
+)]
 pub enum Person {
     /// A user (an employee).
     User(UserId),
@@ -173,6 +178,7 @@ impl Project {
 
 /// The people on a task, by role. A person appears at most once per role.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TaskPeople {
     /// The one responsible.
     pub assignee: Option<Person>,

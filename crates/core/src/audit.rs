@@ -101,6 +101,42 @@ actions! {
     InvitationOpened = "invitation.opened",
     /// The recipient proved they hold the link or the code; an external session began.
     InvitationVerified = "invitation.verified",
+    /// A user's "may grant client access" flag was set or cleared.
+    UserClientAccessFlag = "user.client_access_flag",
+    /// A contact (company or person) was added.
+    ContactCreate = "contact.create",
+    /// A contact's name, e-mail or company changed.
+    ContactUpdate = "contact.update",
+    /// A contact was deleted.
+    ContactDelete = "contact.delete",
+    /// A contact's access type changed (on, off, up or down).
+    ContactAccess = "contact.access",
+    /// A contact's activation e-mail was sent again with a new link.
+    ContactActivationResend = "contact.activation_resend",
+    /// A contact followed their activation link and chose a password.
+    ContactActivate = "contact.activate",
+    /// A contact signed in to the client portal.
+    ContactSignIn = "contact.sign_in",
+    /// A contact signed out of the client portal.
+    ContactSignOut = "contact.sign_out",
+    /// A project was created.
+    ProjectCreate = "project.create",
+    /// A project's name, counterparty, managers or auditors changed.
+    ProjectUpdate = "project.update",
+    /// A project was deleted with its tasks.
+    ProjectDelete = "project.delete",
+    /// A task was created.
+    TaskCreate = "task.create",
+    /// A task's fields or people changed.
+    TaskUpdate = "task.update",
+    /// A task was deleted.
+    TaskDelete = "task.delete",
+    /// Contacts were made auditors, confirmed by the one who did it.
+    AuditorConfirmed = "task.auditor_confirmed",
+    /// A comment was added to a task (typed, or a reply by e-mail).
+    CommentAdd = "task.comment",
+    /// An inbound e-mail was dropped (unknown, revoked or mismatched key, automatic reply).
+    InboundDropped = "inbound.dropped",
 }
 
 impl fmt::Display for AuditAction {

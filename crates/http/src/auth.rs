@@ -35,7 +35,17 @@ pub(crate) fn session_cookie(
     lifetime: chrono::Duration,
     secure: bool,
 ) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, secret.to_string())
+    named_cookie(SESSION_COOKIE, secret, lifetime, secure)
+}
+
+/// A session cookie named `name` carrying `secret`, for `lifetime`.
+pub(crate) fn named_cookie(
+    name: &'static str,
+    secret: &BearerSecret,
+    lifetime: chrono::Duration,
+    secure: bool,
+) -> Cookie<'static> {
+    Cookie::build(name, secret.to_string())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -46,10 +56,12 @@ pub(crate) fn session_cookie(
 
 /// A cookie that removes the session cookie.
 pub(crate) fn session_cookie_removal() -> Cookie<'static> {
-    let mut gone = Cookie::build(SESSION_COOKIE, "")
-        .path("/")
-        .http_only(true)
-        .finish();
+    cookie_removal(SESSION_COOKIE)
+}
+
+/// A cookie that removes the cookie `name`.
+pub(crate) fn cookie_removal(name: &'static str) -> Cookie<'static> {
+    let mut gone = Cookie::build(name, "").path("/").http_only(true).finish();
     gone.make_removal();
     gone
 }

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use tessera_access::AccessError;
+use tessera_contacts::ContactError;
 use tessera_invitations::InvitationError;
 use tessera_service::{ServiceError, StorageError};
 
@@ -179,6 +180,38 @@ fn invitation_parts(error: &InvitationError) -> Parts {
     }
 }
 
+fn contact_parts(error: &ContactError) -> Parts {
+    use ContactError as C;
+    match error {
+        C::MayNotGrant => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", None),
+        C::InvalidEmail { .. } => bad("email"),
+        C::InvalidName { field, .. } => bad(field),
+        C::CompanyInCompany | C::NotACompany { .. } => bad("company"),
+        C::NoEmail => (
+            StatusCode::CONFLICT,
+            "conflict",
+            "Conflict",
+            Some("email".to_owned()),
+        ),
+        C::NoPendingActivation { .. } => (StatusCode::CONFLICT, "conflict", "Conflict", None),
+        C::ActivationUnusable => (
+            StatusCode::GONE,
+            "activation-unusable",
+            "Activation link not valid",
+            None,
+        ),
+        C::AssigneeNotAllowed | C::NoClientManager => bad("assignee"),
+        C::AuditorNeedsConfirmation { .. } => (
+            StatusCode::CONFLICT,
+            "auditor-needs-confirmation",
+            "Auditor needs confirmation",
+            Some("confirm_auditor".to_owned()),
+        ),
+        C::EmptyComment | C::CommentTooLong { .. } => bad("body"),
+        C::DuplicatePerson { role, .. } => bad(role),
+    }
+}
+
 fn storage_parts(error: &StorageError) -> Parts {
     match error {
         StorageError::Unavailable(_) => (
@@ -240,6 +273,7 @@ fn service_parts(error: &ServiceError) -> Parts {
         ),
         ServiceError::Access(error) => access_parts(error),
         ServiceError::Invitation(error) => invitation_parts(error),
+        ServiceError::Contact(error) => contact_parts(error),
         ServiceError::Storage(error) => storage_parts(error),
         ServiceError::Mail(_) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -16,12 +16,16 @@ mod audit;
 mod auth;
 mod catalog;
 mod checks;
+mod contacts;
 mod error;
 mod external;
 mod features;
+mod inbound;
 mod json;
 mod metrics;
 mod openapi;
+mod portal;
+mod projects;
 mod roles;
 mod serve;
 mod session;
@@ -75,6 +79,11 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .route(web::post().to(external::verify)),
         )
         .service(methods("/x/workflows", "GET").route(web::get().to(external::workflows)))
+        .service(
+            methods("/c/activate/{token}", "GET, POST")
+                .route(web::get().to(external::activation_page))
+                .route(web::post().to(external::activation_submit)),
+        )
         .service(
             methods("/x/{token}", "GET, POST")
                 .route(web::get().to(external::landing))
@@ -170,6 +179,97 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .service(
                     methods("/invitations/{id}/{action}", "POST")
                         .route(web::post().to(sharing::act_on_invitation)),
+                )
+                .service(
+                    methods("/users/{id}/may-grant-client-access", "PUT")
+                        .route(web::put().to(contacts::set_may_grant)),
+                )
+                .service(
+                    methods("/contacts", "GET, POST")
+                        .route(web::get().to(contacts::list))
+                        .route(web::post().to(contacts::create)),
+                )
+                .service(
+                    methods("/contacts/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(contacts::get_one))
+                        .route(web::patch().to(contacts::update))
+                        .route(web::delete().to(contacts::delete)),
+                )
+                .service(
+                    methods("/contacts/{id}/access", "PUT")
+                        .route(web::put().to(contacts::set_access)),
+                )
+                .service(
+                    methods("/contacts/{id}/activation", "POST")
+                        .route(web::post().to(contacts::resend_activation)),
+                )
+                .service(
+                    methods("/activation/{token}", "GET, POST")
+                        .route(web::get().to(contacts::activation))
+                        .route(web::post().to(contacts::activate)),
+                )
+                .service(
+                    methods("/projects", "GET, POST")
+                        .route(web::get().to(projects::list_projects))
+                        .route(web::post().to(projects::create_project)),
+                )
+                .service(
+                    methods("/projects/{id}", "GET, PUT, DELETE")
+                        .route(web::get().to(projects::get_project))
+                        .route(web::put().to(projects::update_project))
+                        .route(web::delete().to(projects::delete_project)),
+                )
+                .service(
+                    methods("/projects/{id}/tasks", "GET, POST")
+                        .route(web::get().to(projects::list_tasks))
+                        .route(web::post().to(projects::create_task)),
+                )
+                .service(
+                    methods("/tasks/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(projects::get_task))
+                        .route(web::patch().to(projects::update_task))
+                        .route(web::delete().to(projects::delete_task)),
+                )
+                .service(
+                    methods("/tasks/{id}/comments", "GET, POST")
+                        .route(web::get().to(projects::list_comments))
+                        .route(web::post().to(projects::add_comment)),
+                )
+                .service(
+                    methods("/tasks/{id}/history", "GET").route(web::get().to(projects::history)),
+                )
+                .service(
+                    methods("/portal/session", "POST, DELETE")
+                        .route(web::post().to(portal::sign_in))
+                        .route(web::delete().to(portal::sign_out)),
+                )
+                .service(methods("/portal/projects", "GET").route(web::get().to(portal::projects)))
+                .service(
+                    methods("/portal/projects/{id}", "GET").route(web::get().to(portal::project)),
+                )
+                .service(
+                    methods("/portal/projects/{id}/tasks", "GET, POST")
+                        .route(web::get().to(portal::tasks))
+                        .route(web::post().to(portal::create_task)),
+                )
+                .service(
+                    methods("/portal/tasks/{id}", "GET, PATCH")
+                        .route(web::get().to(portal::task))
+                        .route(web::patch().to(portal::set_status)),
+                )
+                .service(
+                    methods("/portal/tasks/{id}/comments", "GET, POST")
+                        .route(web::get().to(portal::comments))
+                        .route(web::post().to(portal::comment)),
+                )
+                .service(
+                    methods("/portal/tasks/{id}/history", "GET")
+                        .route(web::get().to(portal::history)),
+                )
+                .service(
+                    methods("/inbound/email", "POST")
+                        .app_data(web::PayloadConfig::new(inbound::MAX_INBOUND_BODY_BYTES))
+                        .route(web::post().to(inbound::receive)),
                 )
                 .service(methods("/check", "POST").route(web::post().to(checks::check)))
                 .service(methods("/checks", "POST").route(web::post().to(checks::batch)))

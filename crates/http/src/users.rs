@@ -29,6 +29,8 @@ pub struct UserView {
     /// A name people recognise, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// The card's "may grant client access" flag.
+    pub may_grant_client_access: bool,
 }
 
 impl From<UserSummary> for UserView {
@@ -40,6 +42,7 @@ impl From<UserSummary> for UserView {
             must_change_password: user.must_change_password,
             created_at: user.created_at,
             display_name: user.display_name,
+            may_grant_client_access: user.may_grant_client_access,
         }
     }
 }

@@ -5,18 +5,26 @@
 //!
 //! An [`Envelope`] carries a caller-chosen `Message-ID`, so a message retried by the outbox
 //! keeps its id and a receiver can drop duplicates; the file mailer names its files after it,
-//! so a retry overwrites instead of adding a file.
+//! so a retry overwrites instead of adding a file. [`Envelope::reply_to`] can point replies at
+//! a `reply+KEY@…` address.
+//!
+//! Inbound: [`parse_inbound`] reads a received message (the reply keys it was addressed to,
+//! whether it was sent automatically, its new text without quotes and signature, attachment
+//! names), and [`trim_reply`] cuts quoted text and signatures from a plain-text reply.
 
 #![deny(missing_docs)]
 
 mod error;
+mod inbound;
 mod templates;
 pub mod testing;
 mod transport;
 
 pub use error::MailError;
+pub use inbound::{InboundError, InboundMessage, MAX_INBOUND_BYTES, parse_inbound, trim_reply};
 pub use templates::{
-    DEFAULT_LOCALE, INVITATION, InvitationEmail, LOCALES, MESSAGES, RenderedMessage,
-    SharedWorkflow, Templates, resolve_locale,
+    CONTACT_ACTIVATION, ContactActivationEmail, DEFAULT_LOCALE, INVITATION, InvitationEmail,
+    LOCALES, MESSAGES, RenderedMessage, SharedWorkflow, TASK_NOTIFICATION, TaskNotificationEmail,
+    Templates, resolve_locale,
 };
 pub use transport::{Delivery, Envelope, FileMailer, Mailer, SmtpMailer};

@@ -19,8 +19,14 @@ pub const DEFAULT_LOCALE: &str = "en";
 pub const LOCALES: &[&str] = &["en", "de", "fr", "ro"];
 /// The invitation to shared workflows; its data is an [`InvitationEmail`].
 pub const INVITATION: &str = "invitation";
+/// The activation of a contact's access to an account's client portal; its data is a
+/// [`ContactActivationEmail`].
+pub const CONTACT_ACTIVATION: &str = "contact_activation";
+/// A comment, assignment or status change on a task, sent to its followers; its data is a
+/// [`TaskNotificationEmail`].
+pub const TASK_NOTIFICATION: &str = "task_notification";
 /// Every message name.
-pub const MESSAGES: &[&str] = &[INVITATION];
+pub const MESSAGES: &[&str] = &[INVITATION, CONTACT_ACTIVATION, TASK_NOTIFICATION];
 
 /// Builds the table of embedded templates: for each locale and message, the subject, text and
 /// HTML template, keyed by their path relative to `templates/`.
@@ -49,6 +55,14 @@ const EMBEDDED: &[(&str, &str)] = embedded![
     "de" / "invitation",
     "fr" / "invitation",
     "ro" / "invitation",
+    "en" / "contact_activation",
+    "de" / "contact_activation",
+    "fr" / "contact_activation",
+    "ro" / "contact_activation",
+    "en" / "task_notification",
+    "de" / "task_notification",
+    "fr" / "task_notification",
+    "ro" / "task_notification",
 ];
 
 /// The three parts of a message.
@@ -150,6 +164,50 @@ pub struct InvitationEmail {
     pub expires_on: String,
     /// The external site's URL, where an e-mail address and the code can be entered.
     pub site_url: String,
+}
+
+/// The data of the [`CONTACT_ACTIVATION`] message: someone gave a contact access to an
+/// account's client portal, and the contact follows the link to choose a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactActivationEmail {
+    /// The contact, as their name is shown in the greeting.
+    pub contact_name: String,
+    /// Who gave the access, as their name is shown.
+    pub granted_by: String,
+    /// The account whose client portal the contact may use.
+    pub account_name: String,
+    /// The access level: `"basic"` or `"advanced"` (any other value reads as basic).
+    pub access: String,
+    /// The activation URL behind the "Activate access" button.
+    pub link: String,
+    /// When the link expires, already formatted for the locale.
+    pub expires_on: String,
+}
+
+/// The data of the [`TASK_NOTIFICATION`] message. Its subject is `[<project>] <task>` in
+/// every locale, so a mail client threads the notifications of one task; the body says what
+/// happened, asks the reader to reply to the e-mail to comment, and links the task when
+/// [`task_url`](TaskNotificationEmail::task_url) is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskNotificationEmail {
+    /// The project's name.
+    pub project: String,
+    /// The task's title.
+    pub task: String,
+    /// Who did it, as their name is shown.
+    pub actor: String,
+    /// What happened: `"comment"` (a new comment, its text in `comment`), `"assigned"` (the
+    /// task was assigned to `assignee`; `None` there means it was unassigned) or `"status"`
+    /// (the status changed to `status`). Any other value says only that the task changed.
+    pub event: String,
+    /// The new comment's text, for `"comment"`.
+    pub comment: Option<String>,
+    /// The new status, already translated, for `"status"`.
+    pub status: Option<String>,
+    /// The new assignee's name, for `"assigned"`.
+    pub assignee: Option<String>,
+    /// The task's page; `None` for recipients who only take part by e-mail.
+    pub task_url: Option<String>,
 }
 
 /// The compiled templates of every message and locale.

@@ -166,6 +166,12 @@ impl Parsed {
         find(&self.headers, name).map(|value| decode_words(&value))
     }
 
+    /// The `Reply-To` header, decoded like [`header`](Parsed::header); `None` when the
+    /// message has none.
+    pub fn reply_to(&self) -> Option<String> {
+        self.header("reply-to")
+    }
+
     /// The decoded body of the first part whose content type starts with `mime`.
     pub fn part(&self, mime: &str) -> Option<&str> {
         self.parts

@@ -24,23 +24,32 @@ pub struct Envelope {
     pub from: String,
     /// The recipient, `Name <address>` or a bare address.
     pub to: String,
+    /// Where replies go (`Reply-To`), `Name <address>` or a bare address, e.g. a
+    /// `reply+KEY@…` address that [`parse_inbound`](crate::parse_inbound) recognises; `None`
+    /// sends no `Reply-To`, so replies go to `from`.
+    pub reply_to: Option<String>,
     /// Subject and bodies.
     pub rendered: RenderedMessage,
 }
 
 impl Envelope {
     /// The message as lettre sends it: `multipart/alternative` with a UTF-8 `text/plain` and
-    /// a UTF-8 `text/html` part, and `Message-ID: <message_id>`.
+    /// a UTF-8 `text/html` part, `Message-ID: <message_id>`, and `Reply-To` when
+    /// [`reply_to`](Envelope::reply_to) is set.
     pub fn message(&self) -> Result<Message, MailError> {
         if !is_message_id(&self.message_id) {
             return Err(MailError::InvalidMessageId {
                 id: self.message_id.clone(),
             });
         }
-        Message::builder()
+        let mut builder = Message::builder()
             .message_id(Some(format!("<{}>", self.message_id)))
             .from(mailbox(&self.from)?)
-            .to(mailbox(&self.to)?)
+            .to(mailbox(&self.to)?);
+        if let Some(reply_to) = &self.reply_to {
+            builder = builder.reply_to(mailbox(reply_to)?);
+        }
+        builder
             .subject(self.rendered.subject.clone())
             .multipart(MultiPart::alternative_plain_html(
                 self.rendered.text.clone(),

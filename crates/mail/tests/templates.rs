@@ -9,14 +9,19 @@
 
 mod common;
 
-use common::{CODE, EXPIRES, LINK, SITE, invitation, scratch_dir};
-use tessera_mail::{INVITATION, LOCALES, MESSAGES, MailError, Templates};
+use common::{
+    ACTIVATION_LINK, CODE, EXPIRES, LINK, SITE, TASK_URL, contact_activation, invitation, sample,
+    scratch_dir, task_notification,
+};
+use tessera_mail::{
+    CONTACT_ACTIVATION, INVITATION, LOCALES, MESSAGES, MailError, TASK_NOTIFICATION, Templates,
+};
 
 #[test]
 fn every_message_renders_in_every_locale() {
     let templates = Templates::embedded().unwrap();
-    let data = invitation(Some("Have a look before Friday."));
     for message in MESSAGES {
+        let data = sample(message);
         for locale in LOCALES {
             let mail = templates.render(message, locale, &data).unwrap();
             let context = format!("{message} in {locale}");
@@ -25,45 +30,67 @@ fn every_message_renders_in_every_locale() {
                 !mail.subject.contains('\n'),
                 "{context}: multi-line subject"
             );
-            assert!(
-                mail.subject.contains("Ana Pop"),
-                "{context}: {}",
-                mail.subject
-            );
-            for (part, body) in [("text", &mail.text), ("html", &mail.html)] {
-                for needle in [
-                    LINK,
-                    CODE,
-                    EXPIRES,
-                    SITE,
-                    "ana@example.com",
-                    "Have a look before Friday.",
-                ] {
-                    assert!(body.contains(needle), "{context}: {part} lacks {needle:?}");
-                }
-                for title in ["Supplier onboarding", "Quarterly close"] {
-                    assert!(body.contains(title), "{context}: {part} lacks {title:?}");
-                }
-                assert!(
-                    body.contains("Collects documents"),
-                    "{context}: {part} lacks description"
-                );
-            }
-            assert!(
-                mail.text.lines().any(|line| line == LINK),
-                "{context}: the link is not on its own line:\n{}",
-                mail.text
-            );
-            assert!(
-                mail.html.contains(&format!("<a href=\"{LINK}\"")),
-                "{context}: no link button"
-            );
+            assert!(mail.text.ends_with('\n') && !mail.text.ends_with("\n\n"));
             assert!(
                 !mail.text.contains("\n\n\n"),
                 "{context}: stray blank lines:\n{}",
                 mail.text
             );
+            assert!(
+                mail.html.contains(&format!("<html lang=\"{locale}\">")),
+                "{context}: html lang"
+            );
+            for (part, body) in [
+                ("subject", &mail.subject),
+                ("text", &mail.text),
+                ("html", &mail.html),
+            ] {
+                assert!(!body.contains("{{"), "{context}: {part} has a raw tag");
+            }
         }
+    }
+}
+
+#[test]
+fn the_invitation_renders_in_every_locale() {
+    let templates = Templates::embedded().unwrap();
+    let data = invitation(Some("Have a look before Friday."));
+    for locale in LOCALES {
+        let mail = templates.render(INVITATION, locale, &data).unwrap();
+        let context = format!("invitation in {locale}");
+        assert!(
+            mail.subject.contains("Ana Pop"),
+            "{context}: {}",
+            mail.subject
+        );
+        for (part, body) in [("text", &mail.text), ("html", &mail.html)] {
+            for needle in [
+                LINK,
+                CODE,
+                EXPIRES,
+                SITE,
+                "ana@example.com",
+                "Have a look before Friday.",
+            ] {
+                assert!(body.contains(needle), "{context}: {part} lacks {needle:?}");
+            }
+            for title in ["Supplier onboarding", "Quarterly close"] {
+                assert!(body.contains(title), "{context}: {part} lacks {title:?}");
+            }
+            assert!(
+                body.contains("Collects documents"),
+                "{context}: {part} lacks description"
+            );
+        }
+        assert!(
+            mail.text.lines().any(|line| line == LINK),
+            "{context}: the link is not on its own line:\n{}",
+            mail.text
+        );
+        assert!(
+            mail.html.contains(&format!("<a href=\"{LINK}\"")),
+            "{context}: no link button"
+        );
     }
 }
 
@@ -290,5 +317,353 @@ fn a_missing_override_dir_is_an_io_error() {
     assert!(matches!(
         Templates::with_overrides(&dir),
         Err(MailError::Io { .. })
+    ));
+}
+
+/// Whether `text` has any of `words` as a whole word, in any case.
+fn has_word(text: &str, words: &[&str]) -> Option<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .find(|word| {
+            words
+                .iter()
+                .any(|english| word.eq_ignore_ascii_case(english))
+        })
+        .map(str::to_owned)
+}
+
+/// English phrases of a message that must not be left in a translation.
+fn assert_translated(context: &str, locale: &str, text: &str, english: &[&str]) {
+    if *locale == *"en" {
+        return;
+    }
+    for phrase in english {
+        assert!(
+            !text.contains(phrase),
+            "{context}: English {phrase:?} left in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn the_contact_activation_renders_in_every_locale() {
+    let templates = Templates::embedded().unwrap();
+    let english = templates
+        .render(CONTACT_ACTIVATION, "en", &contact_activation("basic"))
+        .unwrap();
+    assert_eq!(
+        english.subject,
+        "Ana Pop gave you access to the Acme Ltd client portal"
+    );
+    let expected = format!(
+        "Hello Bo Berg,
+
+Ana Pop has given you basic access to the client portal of Acme Ltd.
+
+Follow this link to choose your password and activate your access:
+{ACTIVATION_LINK}
+
+The link is valid until {EXPIRES}.
+
+If you were not expecting this e-mail, you can ignore it.
+"
+    );
+    assert_eq!(english.text, expected);
+
+    // (locale, button, word for "advanced", word for "basic")
+    let locales = [
+        ("en", "Activate access", "advanced access", "basic access"),
+        (
+            "de",
+            "Zugang aktivieren",
+            "erweiterten Zugang",
+            "einfachen Zugang",
+        ),
+        ("fr", "Activer l’accès", "accès avancé", "accès de base"),
+        ("ro", "Activați accesul", "acces avansat", "acces de bază"),
+    ];
+    assert_eq!(locales.len(), LOCALES.len());
+    for (locale, button, advanced, basic) in locales {
+        let context = format!("contact activation in {locale}");
+        let basic_mail = templates
+            .render(CONTACT_ACTIVATION, locale, &contact_activation("basic"))
+            .unwrap();
+        let advanced_mail = templates
+            .render(CONTACT_ACTIVATION, locale, &contact_activation("advanced"))
+            .unwrap();
+        for (mail, level, other) in [
+            (&basic_mail, basic, advanced),
+            (&advanced_mail, advanced, basic),
+        ] {
+            assert!(mail.subject.contains("Ana Pop"), "{context}");
+            assert!(mail.subject.contains("Acme Ltd"), "{context}");
+            for (part, body) in [("text", &mail.text), ("html", &mail.html)] {
+                for needle in [
+                    ACTIVATION_LINK,
+                    EXPIRES,
+                    "Bo Berg",
+                    "Ana Pop",
+                    "Acme Ltd",
+                    level,
+                ] {
+                    assert!(body.contains(needle), "{context}: {part} lacks {needle:?}");
+                }
+                assert!(!body.contains(other), "{context}: {part} has {other:?}");
+            }
+            assert!(
+                mail.text.lines().any(|line| line == ACTIVATION_LINK),
+                "{context}: the link is not on its own line"
+            );
+            assert!(
+                mail.html
+                    .contains(&format!("<a href=\"{ACTIVATION_LINK}\"")),
+                "{context}: no button"
+            );
+            assert!(
+                mail.html.contains(&format!(">{button}</a>")),
+                "{context}: button {button:?}"
+            );
+        }
+        if locale != "en" {
+            assert_ne!(basic_mail.subject, english.subject);
+            assert_eq!(
+                has_word(
+                    &basic_mail.subject,
+                    &["gave", "you", "the", "portal", "access"]
+                ),
+                None,
+                "{context}: {}",
+                basic_mail.subject
+            );
+        }
+        for body in [&basic_mail.text, &basic_mail.html] {
+            assert_translated(
+                &context,
+                locale,
+                body,
+                &[
+                    "Hello",
+                    "has given you",
+                    "Follow this link",
+                    "valid until",
+                    "ignore it",
+                    "Activate access",
+                    "client portal",
+                ],
+            );
+        }
+    }
+    let unknown = templates
+        .render(CONTACT_ACTIVATION, "en", &contact_activation("weird"))
+        .unwrap();
+    assert!(
+        unknown.text.contains("basic access"),
+        "unknown levels read as basic"
+    );
+}
+
+#[test]
+fn the_task_notification_renders_every_event_in_every_locale() {
+    let templates = Templates::embedded().unwrap();
+    // (locale, comment, assigned, status, reply line, link label, button)
+    let locales = [
+        (
+            "en",
+            "Ana Pop commented on the task “Collect documents” in Supplier onboarding:",
+            "Ana Pop assigned the task “Collect documents” in Supplier onboarding to Bo Berg.",
+            "Ana Pop changed the status of the task “Collect documents” in Supplier onboarding to “In review”.",
+            "Reply to this e-mail to add a comment to the task.",
+            "Open the task:",
+            "Open task",
+        ),
+        (
+            "de",
+            "Ana Pop hat die Aufgabe „Collect documents“ im Projekt Supplier onboarding kommentiert:",
+            "Ana Pop hat die Aufgabe „Collect documents“ im Projekt Supplier onboarding Bo Berg zugewiesen.",
+            "Ana Pop hat den Status der Aufgabe „Collect documents“ im Projekt Supplier onboarding auf „In review“ geändert.",
+            "Antworten Sie auf diese E-Mail, um die Aufgabe zu kommentieren.",
+            "Aufgabe öffnen:",
+            "Aufgabe öffnen",
+        ),
+        (
+            "fr",
+            "Ana Pop a commenté la tâche « Collect documents » du projet Supplier onboarding :",
+            "Ana Pop a attribué la tâche « Collect documents » du projet Supplier onboarding à Bo Berg.",
+            "Ana Pop a changé le statut de la tâche « Collect documents » du projet Supplier onboarding en « In review ».",
+            "Répondez à cet e-mail pour ajouter un commentaire à la tâche.",
+            "Ouvrir la tâche :",
+            "Ouvrir la tâche",
+        ),
+        (
+            "ro",
+            "Ana Pop a comentat sarcina „Collect documents” din proiectul Supplier onboarding:",
+            "Ana Pop i-a atribuit lui Bo Berg sarcina „Collect documents” din proiectul Supplier onboarding.",
+            "Ana Pop a schimbat starea sarcinii „Collect documents” din proiectul Supplier onboarding în „In review”.",
+            "Răspundeți la acest e-mail pentru a adăuga un comentariu la sarcină.",
+            "Deschideți sarcina:",
+            "Deschideți sarcina",
+        ),
+    ];
+    assert_eq!(locales.len(), LOCALES.len());
+    for (locale, comment, assigned, status, reply, open, button) in locales {
+        for (event, sentence) in [
+            ("comment", comment),
+            ("assigned", assigned),
+            ("status", status),
+        ] {
+            for with_url in [true, false] {
+                let context = format!("task {event} in {locale}, url: {with_url}");
+                let mail = templates
+                    .render(
+                        TASK_NOTIFICATION,
+                        locale,
+                        &task_notification(event, with_url),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    mail.subject, "[Supplier onboarding] Collect documents",
+                    "{context}"
+                );
+                assert!(
+                    mail.text.starts_with(&format!("{sentence}\n")),
+                    "{context}:\n{}",
+                    mail.text
+                );
+                assert!(mail.html.contains(sentence), "{context}: html");
+                assert!(mail.text.contains(&format!("\n\n{reply}\n")), "{context}");
+                assert!(mail.html.contains(reply), "{context}: html reply line");
+                let has_comment = mail
+                    .text
+                    .contains("Please upload the signed contract.\nThanks!");
+                assert_eq!(has_comment, event == "comment", "{context}: comment");
+                assert_eq!(
+                    mail.html.contains("<blockquote"),
+                    event == "comment",
+                    "{context}: html comment"
+                );
+                assert_eq!(
+                    mail.text.contains(&format!("{open}\n{TASK_URL}\n")),
+                    with_url,
+                    "{context}: link\n{}",
+                    mail.text
+                );
+                assert_eq!(
+                    mail.html.contains(&format!("<a href=\"{TASK_URL}\"")),
+                    with_url,
+                    "{context}: button"
+                );
+                assert_eq!(mail.html.contains(&format!(">{button}</a>")), with_url);
+                assert_translated(
+                    &context,
+                    locale,
+                    &mail.text,
+                    &[
+                        "commented on",
+                        "assigned the task",
+                        "changed the status",
+                        "Reply to this e-mail",
+                        "Open the task",
+                    ],
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_english_task_comment_reads_well() {
+    let templates = Templates::embedded().unwrap();
+    let mail = templates
+        .render(TASK_NOTIFICATION, "en", &task_notification("comment", true))
+        .unwrap();
+    let expected = format!(
+        "Ana Pop commented on the task “Collect documents” in Supplier onboarding:
+
+Please upload the signed contract.
+Thanks!
+
+Reply to this e-mail to add a comment to the task.
+
+Open the task:
+{TASK_URL}
+"
+    );
+    assert_eq!(mail.text, expected);
+}
+
+#[test]
+fn task_events_without_their_details_still_read_well() {
+    let templates = Templates::embedded().unwrap();
+    let mut data = task_notification("assigned", false);
+    data.assignee = None;
+    let mail = templates.render(TASK_NOTIFICATION, "en", &data).unwrap();
+    assert!(
+        mail.text.starts_with(
+            "Ana Pop removed the assignee of the task “Collect documents” in Supplier onboarding.\n"
+        ),
+        "{}",
+        mail.text
+    );
+    let mut data = task_notification("status", false);
+    data.status = None;
+    let mail = templates.render(TASK_NOTIFICATION, "de", &data).unwrap();
+    assert!(mail.text.starts_with(
+        "Ana Pop hat den Status der Aufgabe „Collect documents“ im Projekt Supplier onboarding geändert.\n"
+    ));
+    let mut data = task_notification("comment", false);
+    data.comment = None;
+    let mail = templates.render(TASK_NOTIFICATION, "fr", &data).unwrap();
+    assert!(!mail.text.contains("\n\n\n"), "{}", mail.text);
+    assert!(!mail.html.contains("<blockquote"));
+    let mail = templates
+        .render(
+            TASK_NOTIFICATION,
+            "ro",
+            &task_notification("archived", true),
+        )
+        .unwrap();
+    assert!(
+        mail.text.starts_with(
+            "Ana Pop a actualizat sarcina „Collect documents” din proiectul Supplier onboarding.\n"
+        ),
+        "{}",
+        mail.text
+    );
+}
+
+#[test]
+fn task_comments_are_escaped_in_html() {
+    let templates = Templates::embedded().unwrap();
+    let mut data = task_notification("comment", true);
+    data.comment = Some("<img src=x onerror=alert(1)> & \"q\"".into());
+    data.task = "<b>T</b>".into();
+    for locale in LOCALES {
+        let mail = templates.render(TASK_NOTIFICATION, locale, &data).unwrap();
+        assert!(
+            mail.html
+                .contains("&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; &quot;q&quot;"),
+            "{}",
+            mail.html
+        );
+        assert!(!mail.html.contains("<img"));
+        assert!(!mail.html.contains("<b>T</b>"));
+        assert!(mail.text.contains("<img src=x onerror=alert(1)> & \"q\""));
+        assert_eq!(mail.subject, "[Supplier onboarding] <b>T</b>");
+    }
+}
+
+#[test]
+fn new_messages_need_their_variables() {
+    let templates = Templates::embedded().unwrap();
+    let mut data = serde_json::to_value(task_notification("comment", true)).unwrap();
+    data.as_object_mut().unwrap().remove("actor");
+    assert!(matches!(
+        templates.render(TASK_NOTIFICATION, "en", &data),
+        Err(MailError::Render { name, .. }) if name.starts_with("en/task_notification.")
+    ));
+    let mut data = serde_json::to_value(contact_activation("basic")).unwrap();
+    data.as_object_mut().unwrap().remove("link");
+    assert!(matches!(
+        templates.render(CONTACT_ACTIVATION, "ro", &data),
+        Err(MailError::Render { .. })
     ));
 }

@@ -19,6 +19,7 @@ use tessera_mail::{
 };
 
 const MESSAGE_ID: &str = "0191b0c4-7d3e-7000-8000-00000000002a@tessera";
+const REPLY_TO: &str = "reply+k3y-01@tessera.example";
 
 fn envelope(locale: &str) -> Envelope {
     let rendered = Templates::embedded()
@@ -33,6 +34,7 @@ fn envelope(locale: &str) -> Envelope {
         message_id: MESSAGE_ID.into(),
         from: "Tessera <no-reply@tessera.example>".into(),
         to: "bo@example.org".into(),
+        reply_to: Some(REPLY_TO.into()),
         rendered,
     }
 }
@@ -53,6 +55,7 @@ fn assert_invitation(raw: &str, subject: &str) {
             .contains("<no-reply@tessera.example>")
     );
     assert!(parsed.header("Date").is_some());
+    assert_eq!(parsed.reply_to().as_deref(), Some(REPLY_TO));
     assert!(
         parsed
             .header("Content-Type")
@@ -142,6 +145,36 @@ fn bad_envelopes_are_refused_before_sending() {
     );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn reply_to_is_optional_and_checked() {
+    let mut envelope = envelope("en");
+    envelope.reply_to = None;
+    let raw = String::from_utf8(envelope.message().unwrap().formatted()).unwrap();
+    assert_eq!(parse(&raw).reply_to(), None);
+    assert!(!raw.contains("Reply-To"));
+
+    envelope.reply_to = Some("Tessera <reply+abc@tessera.example>".into());
+    let raw = String::from_utf8(envelope.message().unwrap().formatted()).unwrap();
+    assert_eq!(
+        parse(&raw).reply_to().as_deref(),
+        Some("Tessera <reply+abc@tessera.example>")
+    );
+    // What we send reads back through the inbound parser.
+    let inbound = tessera_mail::parse_inbound(raw.as_bytes()).unwrap();
+    assert_eq!(inbound.from, "no-reply@tessera.example");
+    assert_eq!(inbound.message_id.as_deref(), Some(MESSAGE_ID));
+    assert_eq!(inbound.subject, "Ana Pop shared workflows with you");
+    assert_eq!(inbound.automatic, None);
+    assert!(inbound.reply_keys.is_empty());
+    assert_eq!(inbound.body, envelope.rendered.text.trim_end());
+
+    envelope.reply_to = Some("not an address".into());
+    assert!(matches!(
+        envelope.message(),
+        Err(MailError::InvalidAddress { address, .. }) if address == "not an address"
+    ));
 }
 
 #[test]

@@ -167,6 +167,7 @@ impl Tessera {
             must_change_password: new.must_change_password,
             role: ADMIN_ROLE,
             created_at: now,
+            may_grant_client_access: false,
         };
         let created = self.write(|tx| {
             if first && tx.count_accounts()? > 0 {

@@ -1,6 +1,7 @@
 //! What a use case can fail with. No transport status here: each front door maps these once.
 
 use tessera_access::{AccessError, CheckError, Level};
+use tessera_contacts::ContactError;
 use tessera_invitations::InvitationError;
 use tessera_mail::MailError;
 
@@ -68,6 +69,9 @@ pub enum ServiceError {
     /// The sharing domain refused.
     #[error(transparent)]
     Invitation(#[from] InvitationError),
+    /// The contacts domain refused.
+    #[error(transparent)]
+    Contact(#[from] ContactError),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),

@@ -23,13 +23,16 @@ pub mod audit;
 mod caller;
 pub mod catalog;
 pub mod checks;
+pub mod contacts;
 mod error;
 pub mod external;
 mod features;
+pub mod inbound;
 mod names;
 pub mod outbox;
 mod passwords;
 mod policy_cache;
+pub mod projects;
 mod random;
 pub mod records;
 mod roles;
@@ -56,8 +59,9 @@ pub use policy_cache::{POLICY_RECHECK, VERSION_WAIT};
 pub use random::{new_key, new_secret, random_uuid};
 pub use roles::SavedRole;
 pub use store::{
-    AccountStore, AuditStore, CatalogStore, Connections, CredentialStore, Housekeeping,
-    OutboxStore, PolicyStore, SharingStore, StorageError, Store, Tx, UserStore, Work,
+    AccountStore, AuditStore, CatalogStore, Connections, ContactStore, CredentialStore,
+    Housekeeping, OutboxStore, PolicyStore, ProjectStore, SharingStore, StorageError, Store, Tx,
+    UserStore, Work,
 };
 pub use users::{AddedUser, NewUser, UserSummary};
 pub use workers::{Stopper, WorkerOptions, Workers};
@@ -78,6 +82,10 @@ struct Inner {
     operator_token: Option<String>,
     policies: policy_cache::PolicyCache,
     credentials: caller::CredentialCache,
+    /// The client portal's two contact roles, compiled.
+    portal: tessera_contacts::portal::PortalPolicy,
+    /// SHA-256 (hex) of the secret inbound-mail services present, when one is configured.
+    inbound_secret: Option<String>,
 }
 
 /// Settings with defaults; see [`TesseraBuilder`].
@@ -86,6 +94,8 @@ struct Settings {
     public_url: String,
     mail_from: String,
     session_lifetime: chrono::Duration,
+    /// The domain of reply addresses (`reply+<key>@<domain>`); `None`: the sender's domain.
+    reply_domain: Option<String>,
 }
 
 /// Builds a [`Tessera`]: `Tessera::builder(store, key, mailer)…build()`.
@@ -97,9 +107,31 @@ pub struct TesseraBuilder {
     templates: Option<Templates>,
     settings: Settings,
     operator_token: Option<String>,
+    inbound_secret: Option<String>,
 }
 
 impl TesseraBuilder {
+    /// The domain of the reply addresses in task e-mails, `reply+<key>@<domain>` (default:
+    /// the domain of [`TesseraBuilder::mail_from`]). Mail to it must reach
+    /// [`Tessera::receive_reply`] (an inbound-mail service, or an MTA's pipe).
+    pub fn reply_domain(mut self, domain: impl Into<String>) -> Self {
+        self.settings.reply_domain = Some(domain.into());
+        self
+    }
+
+    /// Accepts replies from an inbound-mail service that presents `secret`
+    /// ([`Tessera::inbound`]). At least 32 characters; only its SHA-256 is kept.
+    pub fn inbound_secret(mut self, secret: &str) -> Result<Self, ServiceError> {
+        if secret.chars().count() < MIN_OPERATOR_TOKEN_CHARS {
+            return Err(ServiceError::invalid(
+                "inbound_secret",
+                format!("an inbound secret has at least {MIN_OPERATOR_TOKEN_CHARS} characters"),
+            ));
+        }
+        self.inbound_secret = Some(tessera_core::sha256_hex(secret.as_bytes()));
+        Ok(self)
+    }
+
     /// Reads time from `clock` (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -161,12 +193,19 @@ impl TesseraBuilder {
             operator_token: self.operator_token,
             policies: policy_cache::PolicyCache::default(),
             credentials: caller::CredentialCache::default(),
+            portal: tessera_contacts::portal::PortalPolicy::new()?,
+            inbound_secret: self.inbound_secret,
         })))
     }
 }
 
 /// Shortest operator token, in characters.
 pub const MIN_OPERATOR_TOKEN_CHARS: usize = 32;
+
+/// Proof that an inbound-mail service presented the inbound secret: the one who hands in
+/// replies. Only [`Tessera::inbound`] makes one.
+#[derive(Debug)]
+pub struct InboundSender(());
 
 /// Proof that the caller presented the operator token: the one who creates and lists
 /// accounts. Only [`Tessera::operator`] makes one.
@@ -223,8 +262,10 @@ impl Tessera {
                 public_url: "http://127.0.0.1:8080".to_owned(),
                 mail_from: "Tessera <tessera@localhost>".to_owned(),
                 session_lifetime: chrono::Duration::days(7),
+                reply_domain: None,
             },
             operator_token: None,
+            inbound_secret: None,
         }
     }
 
@@ -235,6 +276,42 @@ impl Tessera {
         match &self.0.operator_token {
             Some(expected) if same(expected.as_bytes(), presented.as_bytes()) => Ok(Operator(())),
             _ => Err(ServiceError::Unauthenticated),
+        }
+    }
+
+    /// The inbound-mail service, if `secret` is the configured inbound secret (compared in
+    /// constant time); [`ServiceError::Unauthenticated`] otherwise, or when none is configured.
+    pub fn inbound(&self, secret: &str) -> Result<InboundSender, ServiceError> {
+        let presented = tessera_core::sha256_hex(secret.as_bytes());
+        match &self.0.inbound_secret {
+            Some(expected) if same(expected.as_bytes(), presented.as_bytes()) => {
+                Ok(InboundSender(()))
+            }
+            _ => Err(ServiceError::Unauthenticated),
+        }
+    }
+
+    /// The local trust of a process that reads replies itself (an MTA's pipe into
+    /// `tessera-server inbound`): whoever can run it can already read the database.
+    pub fn local_inbound(&self) -> InboundSender {
+        InboundSender(())
+    }
+
+    /// The domain of reply addresses.
+    pub(crate) fn reply_domain(&self) -> String {
+        match &self.0.settings.reply_domain {
+            Some(domain) => domain.clone(),
+            None => {
+                let from = &self.0.settings.mail_from;
+                let address = from
+                    .rsplit_once('<')
+                    .map(|(_, rest)| rest.trim_end_matches('>'))
+                    .unwrap_or(from);
+                address
+                    .rsplit_once('@')
+                    .map(|(_, domain)| domain.trim().to_owned())
+                    .unwrap_or_else(|| "localhost".to_owned())
+            }
         }
     }
 

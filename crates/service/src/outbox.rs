@@ -8,9 +8,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use tessera_contacts::{Person, ReplyKey};
 use tessera_core::{AccountId, AuditAction, Uuid};
 use tessera_invitations::{Entered, InvitationState, ItemKind};
-use tessera_mail::{Delivery, Envelope, InvitationEmail};
+use tessera_mail::{
+    ContactActivationEmail, Delivery, Envelope, InvitationEmail, TaskNotificationEmail,
+};
 
 use crate::records::{DeliveryOutcome, MessageKind, OutboxMessage};
 use crate::{Actor, ServiceError, Tessera, Tx, random_uuid};
@@ -211,6 +214,7 @@ impl Tessera {
         message: &OutboxMessage,
         now: DateTime<Utc>,
     ) -> Result<Option<Envelope>, ServiceError> {
+        let mut reply_to = None;
         let rendered = match &message.kind {
             MessageKind::Invitation { invitation } => {
                 let Some(data) = self.invitation_email(tx, message.account, *invitation, now)?
@@ -220,13 +224,172 @@ impl Tessera {
                 let templates = &self.0.templates;
                 templates.render(tessera_mail::INVITATION, &message.locale, &data)?
             }
+            MessageKind::ContactActivation {
+                contact,
+                granted_by,
+            } => {
+                let Some(data) =
+                    self.activation_email(tx, message.account, *contact, *granted_by, now)?
+                else {
+                    return Ok(None);
+                };
+                let templates = &self.0.templates;
+                templates.render(tessera_mail::CONTACT_ACTIVATION, &message.locale, &data)?
+            }
+            MessageKind::TaskNotification {
+                task,
+                event,
+                recipient,
+            } => {
+                let Some((data, key)) =
+                    self.task_email(tx, message.account, *task, *event, recipient)?
+                else {
+                    return Ok(None);
+                };
+                reply_to = key.map(|key| key.address(&self.reply_domain()));
+                let templates = &self.0.templates;
+                templates.render(tessera_mail::TASK_NOTIFICATION, &message.locale, &data)?
+            }
         };
         Ok(Some(Envelope {
             message_id: message.message_id.clone(),
             from: self.0.settings.mail_from.clone(),
             to: message.recipient.clone(),
+            reply_to,
             rendered,
         }))
+    }
+
+    /// The data of a contact's activation e-mail, its link derived again from the key;
+    /// `None` when no activation is pending any more.
+    fn activation_email(
+        &self,
+        tx: &mut dyn Tx,
+        account: AccountId,
+        contact: Uuid,
+        granted_by: Option<tessera_core::UserId>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ContactActivationEmail>, ServiceError> {
+        let Some(stored) = tx.contact(account, contact)? else {
+            return Ok(None);
+        };
+        let Some(activation) = stored
+            .contact
+            .activation
+            .as_ref()
+            .filter(|a| a.usable_at(now))
+        else {
+            return Ok(None);
+        };
+        let Some(link) = self.activation_link(&stored.contact) else {
+            return Ok(None);
+        };
+        let account_name = tx.account(account)?.map(|a| a.name).unwrap_or_default();
+        let granted_by = match granted_by {
+            Some(user) => self.person_name(tx, account, &Person::User(user))?,
+            None => account_name.clone(),
+        };
+        let base = self.0.settings.public_url.trim_end_matches('/');
+        Ok(Some(ContactActivationEmail {
+            contact_name: stored.contact.name.clone(),
+            granted_by,
+            account_name,
+            access: stored.contact.access.as_str().to_owned(),
+            link: format!("{base}/c/activate/{}", link.0),
+            expires_on: activation
+                .expires_at
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string(),
+        }))
+    }
+
+    /// The data of a task e-mail and the recipient's reply key; `None` when the task, the
+    /// entry or the recipient's place on the task is gone.
+    fn task_email(
+        &self,
+        tx: &mut dyn Tx,
+        account: AccountId,
+        task: Uuid,
+        event: Uuid,
+        recipient: &Person,
+    ) -> Result<Option<(TaskNotificationEmail, Option<ReplyKey>)>, ServiceError> {
+        let (Some(task), Some(event)) = (tx.task(account, task)?, tx.task_event(account, event)?)
+        else {
+            return Ok(None);
+        };
+        if !task.people.contains(recipient) {
+            return Ok(None);
+        }
+        let Some(project) = tx.project(account, task.project)? else {
+            return Ok(None);
+        };
+        let actor = self.person_name(tx, account, &event.actor)?;
+        let person_at = |key: &str| -> Option<Person> {
+            serde_json::from_value(event.detail.get(key)?.clone()).ok()
+        };
+        let mut data = TaskNotificationEmail {
+            project: project.name,
+            task: task.title.clone(),
+            actor,
+            event: String::new(),
+            comment: None,
+            status: None,
+            assignee: None,
+            task_url: None,
+        };
+        match event.kind.as_str() {
+            "commented" => {
+                let id = event
+                    .detail
+                    .get("comment")
+                    .and_then(|c| c.as_str())
+                    .unwrap_or_default();
+                let comments = tx.comments(account, task.id)?;
+                data.comment = comments
+                    .into_iter()
+                    .find(|c| c.id.to_string() == id)
+                    .map(|c| c.body);
+                data.event = "comment".into();
+            }
+            "assigned" => {
+                if let Some(assignee) = person_at("to") {
+                    data.assignee = Some(self.person_name(tx, account, &assignee)?);
+                }
+                data.event = "assigned".into();
+            }
+            "status_changed" => {
+                data.status = event
+                    .detail
+                    .get("to")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_owned);
+                data.event = "status".into();
+            }
+            _ => return Ok(None),
+        }
+        let key = tx.reply_key(account, task.id, recipient)?.map(|stored| {
+            ReplyKey::derive(self.key(), task.id.as_bytes(), recipient, &stored.nonce)
+        });
+        Ok(Some((data, key)))
+    }
+
+    /// A person as e-mails name them: a user's display name or address, a contact's name.
+    pub(crate) fn person_name(
+        &self,
+        tx: &mut dyn Tx,
+        account: AccountId,
+        person: &Person,
+    ) -> Result<String, ServiceError> {
+        Ok(match person {
+            Person::User(user) => tx
+                .user(account, *user)?
+                .map(|u| u.shown_name().to_owned())
+                .unwrap_or_else(|| "a former user".to_owned()),
+            Person::Contact(contact) => tx
+                .contact(account, *contact)?
+                .map(|c| c.contact.name)
+                .unwrap_or_else(|| "a former contact".to_owned()),
+        })
     }
 
     /// The data of an invitation's e-mail, its link and code derived again from the key;
@@ -321,6 +484,8 @@ impl Tessera {
                 }
                 Ok(())
             }
+            // Nothing else follows from their delivery: the outbox row records it.
+            MessageKind::ContactActivation { .. } | MessageKind::TaskNotification { .. } => Ok(()),
         }
     }
 }

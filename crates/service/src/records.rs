@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tessera_access::PolicyVersion;
+use tessera_contacts::{Contact, Person};
 use tessera_core::{AccountId, RoleId, UserId, Uuid};
 use tessera_invitations::{Invitation, InvitationState, Item};
 
@@ -39,6 +40,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// A name people recognise (e-mails from the user, explanations), when given.
     pub display_name: Option<String>,
+    /// The card's "may grant client access" flag: the user may grant and change contact
+    /// access without managing users.
+    pub may_grant_client_access: bool,
 }
 
 impl User {
@@ -174,6 +178,109 @@ pub struct AuditFilter {
     pub before: Option<(DateTime<Utc>, Uuid)>,
 }
 
+/// A contact with what only storage keeps: the account, the sign-in's password hash, and
+/// when the contact was added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredContact {
+    /// The account.
+    pub account: AccountId,
+    /// The contact.
+    pub contact: Contact,
+    /// The PHC string of the password's argon2id hash, once the contact activated access.
+    pub password_hash: Option<String>,
+    /// When the contact was added.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A contact's portal session: only the SHA-256 of its secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactSession {
+    /// SHA-256 (hex) of the session secret.
+    pub token_hash: String,
+    /// The account.
+    pub account: AccountId,
+    /// The signed-in contact.
+    pub contact: Uuid,
+    /// When it began.
+    pub created_at: DateTime<Utc>,
+    /// The first instant it is no longer valid.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How a comment arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentVia {
+    /// Typed in the API or a console.
+    Ui,
+    /// A reply to a task e-mail.
+    Email,
+}
+
+impl CommentVia {
+    /// The stored and wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CommentVia::Ui => "ui",
+            CommentVia::Email => "email",
+        }
+    }
+}
+
+/// A comment on a task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Its id.
+    pub id: Uuid,
+    /// The task.
+    pub task: Uuid,
+    /// Who wrote it.
+    pub author: Person,
+    /// The text.
+    pub body: String,
+    /// Names of the files that came with it (a reply's attachments).
+    pub attachments: Vec<String>,
+    /// How it arrived.
+    pub via: CommentVia,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// One entry of a task's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskEvent {
+    /// Its id.
+    pub id: Uuid,
+    /// The task.
+    pub task: Uuid,
+    /// Who did it.
+    pub actor: Person,
+    /// What: `created`, `commented`, `assigned`, `status_changed`, `edited`, `people_changed`.
+    pub kind: String,
+    /// Details (the values before and after, the comment's id …).
+    pub detail: serde_json::Value,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A reply key as stored: the recipient it belongs to, the nonce it is derived from, and its
+/// HMAC (the key itself is derived again from the server key when an e-mail is rendered).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReplyKey {
+    /// The account.
+    pub account: AccountId,
+    /// The task.
+    pub task: Uuid,
+    /// Whose replies it carries.
+    pub person: Person,
+    /// The nonce of this issue.
+    pub nonce: [u8; 16],
+    /// HMAC of the key.
+    pub tag: [u8; 32],
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+}
+
 /// What an outbox message is about. Each kind has exactly one renderer (an exhaustive
 /// `match` in the sender): a kind without one does not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +292,23 @@ pub enum MessageKind {
         /// The invitation.
         invitation: Uuid,
     },
+    /// A contact's activation e-mail (its link is derived again from the key).
+    ContactActivation {
+        /// The contact.
+        contact: Uuid,
+        /// Who turned access on (or sent it again).
+        #[serde(default)]
+        granted_by: Option<UserId>,
+    },
+    /// A task's news for one person on it, with their reply key in `Reply-To`.
+    TaskNotification {
+        /// The task.
+        task: Uuid,
+        /// The history entry announced (a comment, an assignment, a status change).
+        event: Uuid,
+        /// The recipient.
+        recipient: Person,
+    },
 }
 
 impl MessageKind {
@@ -192,6 +316,8 @@ impl MessageKind {
     pub const fn name(&self) -> &'static str {
         match self {
             MessageKind::Invitation { .. } => tessera_mail::INVITATION,
+            MessageKind::ContactActivation { .. } => tessera_mail::CONTACT_ACTIVATION,
+            MessageKind::TaskNotification { .. } => tessera_mail::TASK_NOTIFICATION,
         }
     }
 
@@ -199,6 +325,7 @@ impl MessageKind {
     pub const fn invitation(&self) -> Option<Uuid> {
         match self {
             MessageKind::Invitation { invitation } => Some(*invitation),
+            MessageKind::ContactActivation { .. } | MessageKind::TaskNotification { .. } => None,
         }
     }
 
@@ -333,6 +460,8 @@ pub struct Pruned {
     pub sessions: usize,
     /// Expired external-site sessions.
     pub external_sessions: usize,
+    /// Expired client-portal sessions of contacts.
+    pub contact_sessions: usize,
     /// Failed code verifications older than the cut-off.
     pub verification_failures: usize,
     /// Failed sign-ins older than the cut-off.
@@ -342,7 +471,11 @@ pub struct Pruned {
 impl Pruned {
     /// Rows removed in all.
     pub fn total(&self) -> usize {
-        self.sessions + self.external_sessions + self.verification_failures + self.sign_in_failures
+        self.sessions
+            + self.external_sessions
+            + self.contact_sessions
+            + self.verification_failures
+            + self.sign_in_failures
     }
 }
 

@@ -82,18 +82,17 @@ const MAX_TOKEN_NAME_CHARS: usize = 100;
 pub const DEFAULT_TOKEN_DAYS: i64 = 90;
 
 impl Tessera {
-    /// Signs in with e-mail and password. A wrong e-mail and a wrong password get the same
-    /// answer after the same work. Every attempt is counted before the password is tried,
-    /// under a lock per e-mail and address, so concurrent guesses cannot slip past the limits
-    /// ([`MAX_SIGN_IN_FAILURES_PER_EMAIL`], [`MAX_SIGN_IN_FAILURES_PER_ADDRESS`]); past them the
-    /// answer is [`ServiceError::TooManyAttempts`] without trying the password, and a right
-    /// password removes its own count.
-    pub fn sign_in(
+    /// Counts a sign-in attempt for `email` from `client_addr` before any password is tried,
+    /// under a lock per e-mail and address, and — within the limits — loads the candidates
+    /// with `load` (given the normalized e-mail). Returns them, the attempt's id (to forget
+    /// once the password proves right) and the time. Past the limits:
+    /// [`ServiceError::TooManyAttempts`], the refused attempt counted too.
+    pub(crate) fn counted_sign_in<T>(
         &self,
         email: &str,
-        password: &str,
         client_addr: Option<&str>,
-    ) -> Result<SignedIn, ServiceError> {
+        load: impl FnOnce(&mut dyn crate::Tx, &str) -> Result<T, ServiceError>,
+    ) -> Result<(T, Uuid, DateTime<Utc>), ServiceError> {
         let normalized = tessera_core::normalize_email(email).unwrap_or_default();
         // What failures are counted under: the address, or what was typed when it is not one.
         let typed = if normalized.is_empty() {
@@ -116,12 +115,31 @@ impl Tessera {
             match sign_in_refusal(for_email, from_address) {
                 // Committed: a refused attempt counts too.
                 Some(retry_after_seconds) => Ok(Err(retry_after_seconds)),
-                None => Ok(Ok(tx.users_by_email(&normalized)?)),
+                None => Ok(Ok(load(tx, &normalized)?)),
             }
         })?;
         let candidates = counted.map_err(|retry_after_seconds| ServiceError::TooManyAttempts {
             retry_after_seconds,
         })?;
+        Ok((candidates, attempt, now))
+    }
+
+    /// Signs in with e-mail and password. A wrong e-mail and a wrong password get the same
+    /// answer after the same work. Every attempt is counted before the password is tried,
+    /// under a lock per e-mail and address, so concurrent guesses cannot slip past the limits
+    /// ([`MAX_SIGN_IN_FAILURES_PER_EMAIL`], [`MAX_SIGN_IN_FAILURES_PER_ADDRESS`]); past them the
+    /// answer is [`ServiceError::TooManyAttempts`] without trying the password, and a right
+    /// password removes its own count.
+    pub fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client_addr: Option<&str>,
+    ) -> Result<SignedIn, ServiceError> {
+        let (candidates, attempt, now) =
+            self.counted_sign_in(email, client_addr, |tx, normalized| {
+                Ok(tx.users_by_email(normalized)?)
+            })?;
         let found = if candidates.is_empty() {
             verify_nothing(password);
             None

@@ -9,13 +9,16 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
+use tessera_contacts::visibility::Memberships;
+use tessera_contacts::{Contact, Person, Project, Task};
 use tessera_core::{AccountId, AuditEvent, RoleId, UserId, Uuid};
 use tessera_invitations::Invitation;
 
 use crate::ServiceError;
 use crate::records::{
-    Account, ApiToken, AuditFilter, CatalogItem, Claimed, DeliveryOutcome, InvitationFilter,
-    OutboxEntry, OutboxMessage, Pruned, RecipientGroup, Session, Share, StoredInvitation, User,
+    Account, ApiToken, AuditFilter, CatalogItem, Claimed, Comment, ContactSession, DeliveryOutcome,
+    InvitationFilter, OutboxEntry, OutboxMessage, Pruned, RecipientGroup, Session, Share,
+    StoredContact, StoredInvitation, StoredReplyKey, TaskEvent, User,
 };
 
 /// What storage can fail with, whatever the database.
@@ -175,6 +178,13 @@ pub trait UserStore {
         account: AccountId,
         id: UserId,
         display_name: Option<&str>,
+    ) -> Result<(), StorageError>;
+    /// Sets or clears a user's "may grant client access" flag.
+    fn set_may_grant_client_access(
+        &mut self,
+        account: AccountId,
+        id: UserId,
+        may_grant: bool,
     ) -> Result<(), StorageError>;
     /// Deletes a user; their sessions and tokens go with them.
     fn delete_user(&mut self, account: AccountId, id: UserId) -> Result<(), StorageError>;
@@ -424,6 +434,151 @@ pub trait OutboxStore {
     fn outbox_entries(&mut self, account: AccountId) -> Result<Vec<OutboxEntry>, StorageError>;
 }
 
+/// Contacts, their sign-ins and portal sessions.
+pub trait ContactStore {
+    /// Adds a contact ([`StorageError::Conflict`] when the e-mail is taken in the account).
+    fn insert_contact(
+        &mut self,
+        account: AccountId,
+        contact: &Contact,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Writes back a contact's name, e-mail, company, access, activation and locale; clears
+    /// the password when the contact is no longer signed up.
+    fn update_contact(&mut self, account: AccountId, contact: &Contact)
+    -> Result<(), StorageError>;
+    /// Stores the password hash of a contact who just activated access.
+    fn set_contact_password(
+        &mut self,
+        account: AccountId,
+        contact: Uuid,
+        password_hash: &str,
+    ) -> Result<(), StorageError>;
+    /// The contact, if the account has it.
+    fn contact(
+        &mut self,
+        account: AccountId,
+        id: Uuid,
+    ) -> Result<Option<StoredContact>, StorageError>;
+    /// Every contact of the account, companies first, then by name.
+    fn contacts(&mut self, account: AccountId) -> Result<Vec<StoredContact>, StorageError>;
+    /// Deletes a contact ([`StorageError::Referenced`] while a person or project refers to
+    /// it); returns whether there was one.
+    fn delete_contact(&mut self, account: AccountId, id: Uuid) -> Result<bool, StorageError>;
+    /// The contact whose activation link has this HMAC, locked for the rest of the
+    /// transaction (*unscoped*: the link is how the request finds its account).
+    fn contact_by_activation_tag_locked(
+        &mut self,
+        tag: &[u8; 32],
+    ) -> Result<Option<StoredContact>, StorageError>;
+    /// Every signed-up contact with this e-mail, in any account (*unscoped*: sign-in).
+    fn contacts_by_email(&mut self, email: &str) -> Result<Vec<StoredContact>, StorageError>;
+    /// Stores a portal session.
+    fn insert_contact_session(&mut self, session: &ContactSession) -> Result<(), StorageError>;
+    /// The portal session with this hash, if valid at `now` (*unscoped*, like sessions).
+    fn valid_contact_session(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ContactSession>, StorageError>;
+    /// Ends one portal session; returns whether there was one.
+    fn delete_contact_session(
+        &mut self,
+        account: AccountId,
+        token_hash: &str,
+    ) -> Result<bool, StorageError>;
+    /// Ends every portal session of a contact; returns how many.
+    fn end_contact_sessions(
+        &mut self,
+        account: AccountId,
+        contact: Uuid,
+    ) -> Result<usize, StorageError>;
+}
+
+/// Projects, tasks, the people on them, comments, history and reply keys.
+pub trait ProjectStore {
+    /// Adds a project with its auditors.
+    fn insert_project(&mut self, account: AccountId, project: &Project)
+    -> Result<(), StorageError>;
+    /// Writes back a project's name, counterparty, managers and auditors.
+    fn update_project(&mut self, account: AccountId, project: &Project)
+    -> Result<(), StorageError>;
+    /// The project, if the account has it.
+    fn project(&mut self, account: AccountId, id: Uuid) -> Result<Option<Project>, StorageError>;
+    /// The account's projects, by name; only those in `only` when given.
+    fn projects(
+        &mut self,
+        account: AccountId,
+        only: Option<&[Uuid]>,
+    ) -> Result<Vec<Project>, StorageError>;
+    /// Deletes a project with its tasks; returns whether there was one.
+    fn delete_project(&mut self, account: AccountId, id: Uuid) -> Result<bool, StorageError>;
+    /// Adds a task with its people.
+    fn insert_task(&mut self, account: AccountId, task: &Task) -> Result<(), StorageError>;
+    /// Writes back a task's fields and people.
+    fn update_task(&mut self, account: AccountId, task: &Task) -> Result<(), StorageError>;
+    /// The task, if the account has it.
+    fn task(&mut self, account: AccountId, id: Uuid) -> Result<Option<Task>, StorageError>;
+    /// The tasks of a project, oldest first; only those in `only` when given.
+    fn tasks_of(
+        &mut self,
+        account: AccountId,
+        project: Uuid,
+        only: Option<&[Uuid]>,
+    ) -> Result<Vec<Task>, StorageError>;
+    /// Deletes a task; returns whether there was one.
+    fn delete_task(&mut self, account: AccountId, id: Uuid) -> Result<bool, StorageError>;
+    /// Where a contact appears: projects of their company (`company`), tasks they are on,
+    /// projects they audit — read by index.
+    fn memberships(
+        &mut self,
+        account: AccountId,
+        contact: Uuid,
+        company: Option<Uuid>,
+    ) -> Result<Memberships, StorageError>;
+    /// Adds a comment.
+    fn insert_comment(&mut self, account: AccountId, comment: &Comment)
+    -> Result<(), StorageError>;
+    /// A task's comments, oldest first.
+    fn comments(&mut self, account: AccountId, task: Uuid) -> Result<Vec<Comment>, StorageError>;
+    /// Adds a history entry.
+    fn insert_task_event(
+        &mut self,
+        account: AccountId,
+        event: &TaskEvent,
+    ) -> Result<(), StorageError>;
+    /// One history entry, if the account has it.
+    fn task_event(
+        &mut self,
+        account: AccountId,
+        id: Uuid,
+    ) -> Result<Option<TaskEvent>, StorageError>;
+    /// A task's history, oldest first.
+    fn task_events(
+        &mut self,
+        account: AccountId,
+        task: Uuid,
+    ) -> Result<Vec<TaskEvent>, StorageError>;
+    /// Stores a reply key ([`StorageError::Conflict`] when the person has one on the task).
+    fn insert_reply_key(&mut self, key: &StoredReplyKey) -> Result<(), StorageError>;
+    /// The person's reply key on a task, if any.
+    fn reply_key(
+        &mut self,
+        account: AccountId,
+        task: Uuid,
+        person: &Person,
+    ) -> Result<Option<StoredReplyKey>, StorageError>;
+    /// The reply key with this HMAC (*unscoped*: a reply is how the message finds its
+    /// account).
+    fn reply_key_by_tag(&mut self, tag: &[u8; 32]) -> Result<Option<StoredReplyKey>, StorageError>;
+    /// Revokes every reply key of a person; returns how many.
+    fn delete_reply_keys(
+        &mut self,
+        account: AccountId,
+        person: &Person,
+    ) -> Result<usize, StorageError>;
+}
+
 /// Removing rows nothing reads any more (*unscoped*).
 pub trait Housekeeping {
     /// Deletes sessions expired at `now` and failure records older than `failures_before`.
@@ -444,6 +599,8 @@ pub trait Tx:
     + CatalogStore
     + SharingStore
     + OutboxStore
+    + ContactStore
+    + ProjectStore
     + Housekeeping
 {
 }
@@ -457,6 +614,8 @@ impl<T> Tx for T where
         + CatalogStore
         + SharingStore
         + OutboxStore
+        + ContactStore
+        + ProjectStore
         + Housekeeping
 {
 }

@@ -23,6 +23,8 @@ pub struct UserSummary {
     pub created_at: DateTime<Utc>,
     /// A name people recognise, when given.
     pub display_name: Option<String>,
+    /// The card's "may grant client access" flag.
+    pub may_grant_client_access: bool,
 }
 
 /// Longest display name, in characters.
@@ -37,6 +39,7 @@ impl From<User> for UserSummary {
             must_change_password: user.must_change_password,
             created_at: user.created_at,
             display_name: user.display_name,
+            may_grant_client_access: user.may_grant_client_access,
         }
     }
 }
@@ -142,6 +145,7 @@ impl Tessera {
             must_change_password: true,
             role: new.role,
             created_at: self.now(),
+            may_grant_client_access: false,
         };
         let account = caller.account;
         let ((), version) =
@@ -207,6 +211,7 @@ impl Tessera {
                     return Err(ServiceError::NotFound { what: "user" });
                 }
                 tx.delete_sessions(account, user, None)?;
+                tx.delete_reply_keys(account, &tessera_contacts::Person::User(user))?;
                 Ok(tx.delete_user(account, user)?)
             })?;
         self.0.credentials.forget_user(account, user);

@@ -38,6 +38,30 @@ pub(crate) fn micros(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime
     at.trunc_subsecs(6).naive_utc()
 }
 
+/// Bytes as lowercase hex, how tags and nonces are stored.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads `N` bytes back from hex stored in `table`.
+pub(crate) fn unhex<const N: usize>(
+    table: &'static str,
+    text: &str,
+) -> Result<[u8; N], StoreError> {
+    let corrupt = || StoreError::Corrupt {
+        table,
+        detail: format!("hex `{text}`"),
+    };
+    if text.len() != 2 * N || !text.is_ascii() {
+        return Err(corrupt());
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| corrupt())?;
+    }
+    Ok(out)
+}
+
 /// A connection to either backend. Query bodies are written once against it.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

@@ -1,4 +1,4 @@
-//! Removing rows nothing reads any more: expired sessions (internal and external) and
+//! Removing rows nothing reads any more: expired sessions (internal, external, portal) and
 //! failure counters older than every limit's window. Housekeeping across accounts, like the
 //! outbox sender; the server runs it periodically.
 
@@ -28,6 +28,7 @@ pub fn prune(
                 external_sessions::table.filter(external_sessions::expires_at.le(now)),
             )
             .execute(tx)?,
+            contact_sessions: crate::contacts::prune_sessions(tx, now.and_utc())?,
             verification_failures: diesel::delete(
                 verification_failures::table.filter(verification_failures::occurred_at.lt(cut)),
             )

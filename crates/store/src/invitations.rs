@@ -8,30 +8,15 @@ use diesel::prelude::*;
 use tessera_core::{AccountId, Uuid};
 use tessera_invitations::{Invitation, InvitationState};
 
-use crate::db::micros;
 use crate::db::per_backend;
+use crate::db::{hex, micros};
 use crate::schema::invitations;
 use crate::{DbConnection, StoreError};
 
 pub use tessera_service::records::{InvitationFilter, StoredInvitation};
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn unhex<const N: usize>(text: &str) -> Result<[u8; N], StoreError> {
-    let corrupt = || StoreError::Corrupt {
-        table: "invitations",
-        detail: format!("hex `{text}`"),
-    };
-    if text.len() != 2 * N {
-        return Err(corrupt());
-    }
-    let mut out = [0u8; N];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| corrupt())?;
-    }
-    Ok(out)
+    crate::db::unhex("invitations", text)
 }
 
 fn state_name(state: InvitationState) -> Result<&'static str, StoreError> {

@@ -4,20 +4,23 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
+use tessera_contacts::visibility::Memberships;
+use tessera_contacts::{Contact, Person, Project, Task};
 use tessera_core::{AccountId, AuditEvent, RoleId, UserId, Uuid};
 use tessera_invitations::Invitation;
 use tessera_service::records::{
-    Account, ApiToken, AuditFilter, CatalogItem, Claimed, DeliveryOutcome, InvitationFilter,
-    OutboxEntry, OutboxMessage, Pruned, RecipientGroup, Session, Share, StoredInvitation, User,
+    Account, ApiToken, AuditFilter, CatalogItem, Claimed, Comment, ContactSession, DeliveryOutcome,
+    InvitationFilter, OutboxEntry, OutboxMessage, Pruned, RecipientGroup, Session, Share,
+    StoredContact, StoredInvitation, StoredReplyKey, TaskEvent, User,
 };
 use tessera_service::{
-    AccountStore, AuditStore, CatalogStore, CredentialStore, Housekeeping, OutboxStore,
-    PolicyStore, SharingStore, StorageError, UserStore,
+    AccountStore, AuditStore, CatalogStore, ContactStore, CredentialStore, Housekeeping,
+    OutboxStore, PolicyStore, ProjectStore, SharingStore, StorageError, UserStore,
 };
 
 use crate::{
-    DbConnection, StoreError, accounts, api_tokens, attempts, audit, external_sessions,
-    housekeeping, invitations, items, outbox, policies, sessions, shares, users,
+    DbConnection, StoreError, accounts, api_tokens, attempts, audit, contacts, external_sessions,
+    housekeeping, invitations, items, outbox, policies, projects, sessions, shares, users,
 };
 
 /// The port's result.
@@ -143,6 +146,17 @@ impl UserStore for DbConnection {
         name: Option<&str>,
     ) -> Result<()> {
         Ok(users::set_display_name(self, account, id, name)?)
+    }
+
+    fn set_may_grant_client_access(
+        &mut self,
+        account: AccountId,
+        id: UserId,
+        may_grant: bool,
+    ) -> Result<()> {
+        Ok(users::set_may_grant_client_access(
+            self, account, id, may_grant,
+        )?)
     }
 
     fn delete_user(&mut self, account: AccountId, id: UserId) -> Result<()> {
@@ -429,6 +443,175 @@ impl OutboxStore for DbConnection {
 
     fn outbox_entries(&mut self, account: AccountId) -> Result<Vec<OutboxEntry>> {
         Ok(outbox::outbox_entries(self, account)?)
+    }
+}
+
+impl ContactStore for DbConnection {
+    fn insert_contact(
+        &mut self,
+        account: AccountId,
+        contact: &Contact,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(contacts::insert(self, account, contact, now)?)
+    }
+
+    fn update_contact(&mut self, account: AccountId, contact: &Contact) -> Result<()> {
+        Ok(contacts::update(self, account, contact)?)
+    }
+
+    fn set_contact_password(
+        &mut self,
+        account: AccountId,
+        contact: Uuid,
+        password_hash: &str,
+    ) -> Result<()> {
+        Ok(contacts::set_password(
+            self,
+            account,
+            contact,
+            password_hash,
+        )?)
+    }
+
+    fn contact(&mut self, account: AccountId, id: Uuid) -> Result<Option<StoredContact>> {
+        found(contacts::get(self, account, id))
+    }
+
+    fn contacts(&mut self, account: AccountId) -> Result<Vec<StoredContact>> {
+        Ok(contacts::list(self, account)?)
+    }
+
+    fn delete_contact(&mut self, account: AccountId, id: Uuid) -> Result<bool> {
+        Ok(contacts::delete(self, account, id)?)
+    }
+
+    fn contact_by_activation_tag_locked(
+        &mut self,
+        tag: &[u8; 32],
+    ) -> Result<Option<StoredContact>> {
+        Ok(contacts::find_by_activation_tag_locked(self, tag)?)
+    }
+
+    fn contacts_by_email(&mut self, email: &str) -> Result<Vec<StoredContact>> {
+        Ok(contacts::find_signed_up_by_email(self, email)?)
+    }
+
+    fn insert_contact_session(&mut self, session: &ContactSession) -> Result<()> {
+        Ok(contacts::insert_session(self, session)?)
+    }
+
+    fn valid_contact_session(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ContactSession>> {
+        Ok(contacts::valid_session(self, token_hash, now)?)
+    }
+
+    fn delete_contact_session(&mut self, account: AccountId, token_hash: &str) -> Result<bool> {
+        Ok(contacts::delete_session(self, account, token_hash)?)
+    }
+
+    fn end_contact_sessions(&mut self, account: AccountId, contact: Uuid) -> Result<usize> {
+        Ok(contacts::end_sessions(self, account, contact)?)
+    }
+}
+
+impl ProjectStore for DbConnection {
+    fn insert_project(&mut self, account: AccountId, project: &Project) -> Result<()> {
+        Ok(projects::insert_project(self, account, project)?)
+    }
+
+    fn update_project(&mut self, account: AccountId, project: &Project) -> Result<()> {
+        Ok(projects::update_project(self, account, project)?)
+    }
+
+    fn project(&mut self, account: AccountId, id: Uuid) -> Result<Option<Project>> {
+        found(projects::get_project(self, account, id))
+    }
+
+    fn projects(&mut self, account: AccountId, only: Option<&[Uuid]>) -> Result<Vec<Project>> {
+        Ok(projects::list_projects(self, account, only)?)
+    }
+
+    fn delete_project(&mut self, account: AccountId, id: Uuid) -> Result<bool> {
+        Ok(projects::delete_project(self, account, id)?)
+    }
+
+    fn insert_task(&mut self, account: AccountId, task: &Task) -> Result<()> {
+        Ok(projects::insert_task(self, account, task)?)
+    }
+
+    fn update_task(&mut self, account: AccountId, task: &Task) -> Result<()> {
+        Ok(projects::update_task(self, account, task)?)
+    }
+
+    fn task(&mut self, account: AccountId, id: Uuid) -> Result<Option<Task>> {
+        found(projects::get_task(self, account, id))
+    }
+
+    fn tasks_of(
+        &mut self,
+        account: AccountId,
+        project: Uuid,
+        only: Option<&[Uuid]>,
+    ) -> Result<Vec<Task>> {
+        Ok(projects::tasks_of(self, account, project, only)?)
+    }
+
+    fn delete_task(&mut self, account: AccountId, id: Uuid) -> Result<bool> {
+        Ok(projects::delete_task(self, account, id)?)
+    }
+
+    fn memberships(
+        &mut self,
+        account: AccountId,
+        contact: Uuid,
+        company: Option<Uuid>,
+    ) -> Result<Memberships> {
+        Ok(projects::memberships(self, account, contact, company)?)
+    }
+
+    fn insert_comment(&mut self, account: AccountId, comment: &Comment) -> Result<()> {
+        Ok(projects::insert_comment(self, account, comment)?)
+    }
+
+    fn comments(&mut self, account: AccountId, task: Uuid) -> Result<Vec<Comment>> {
+        Ok(projects::comments(self, account, task)?)
+    }
+
+    fn insert_task_event(&mut self, account: AccountId, event: &TaskEvent) -> Result<()> {
+        Ok(projects::insert_event(self, account, event)?)
+    }
+
+    fn task_event(&mut self, account: AccountId, id: Uuid) -> Result<Option<TaskEvent>> {
+        found(projects::get_event(self, account, id))
+    }
+
+    fn task_events(&mut self, account: AccountId, task: Uuid) -> Result<Vec<TaskEvent>> {
+        Ok(projects::events(self, account, task)?)
+    }
+
+    fn insert_reply_key(&mut self, key: &StoredReplyKey) -> Result<()> {
+        Ok(projects::insert_reply_key(self, key)?)
+    }
+
+    fn reply_key(
+        &mut self,
+        account: AccountId,
+        task: Uuid,
+        person: &Person,
+    ) -> Result<Option<StoredReplyKey>> {
+        found(projects::reply_key(self, account, task, person))
+    }
+
+    fn reply_key_by_tag(&mut self, tag: &[u8; 32]) -> Result<Option<StoredReplyKey>> {
+        found(projects::reply_key_by_tag(self, tag))
+    }
+
+    fn delete_reply_keys(&mut self, account: AccountId, person: &Person) -> Result<usize> {
+        Ok(projects::delete_reply_keys(self, account, person)?)
     }
 }
 

@@ -52,6 +52,7 @@ diesel::table! {
         role_id -> Text,
         created_at -> Timestamp,
         display_name -> Nullable<Text>,
+        may_grant_client_access -> Bool,
     }
 }
 
@@ -222,6 +223,121 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contacts (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        kind -> Text,
+        company_id -> Nullable<Text>,
+        name -> Text,
+        email -> Nullable<Text>,
+        access -> Text,
+        password_hash -> Nullable<Text>,
+        activation_nonce -> Nullable<Text>,
+        activation_tag -> Nullable<Text>,
+        activation_issued_at -> Nullable<Timestamp>,
+        activation_expires_at -> Nullable<Timestamp>,
+        locale -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contact_sessions (token_hash) {
+        token_hash -> Text,
+        account_id -> Text,
+        contact_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    projects (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        name -> Text,
+        counterparty_id -> Nullable<Text>,
+        client_manager_id -> Nullable<Text>,
+        supervisor_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    project_auditors (account_id, project_id, person_kind, person_id) {
+        account_id -> Text,
+        project_id -> Text,
+        person_kind -> Text,
+        person_id -> Text,
+    }
+}
+
+diesel::table! {
+    tasks (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        project_id -> Text,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        created_by_kind -> Text,
+        created_by_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    task_people (account_id, task_id, role, person_kind, person_id) {
+        account_id -> Text,
+        task_id -> Text,
+        project_id -> Text,
+        role -> Text,
+        person_kind -> Text,
+        person_id -> Text,
+    }
+}
+
+diesel::table! {
+    task_comments (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        task_id -> Text,
+        author_kind -> Text,
+        author_id -> Text,
+        body -> Text,
+        attachments -> Text,
+        via -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    task_events (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        task_id -> Text,
+        actor_kind -> Text,
+        actor_id -> Text,
+        kind -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reply_keys (tag) {
+        tag -> Text,
+        account_id -> Text,
+        task_id -> Text,
+        person_kind -> Text,
+        person_id -> Text,
+        nonce -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     features,
@@ -243,4 +359,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     external_sessions,
     verification_failures,
     sign_in_failures,
+    contacts,
+    contact_sessions,
+    projects,
+    project_auditors,
+    tasks,
+    task_people,
+    task_comments,
+    task_events,
+    reply_keys,
 );

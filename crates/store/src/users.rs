@@ -21,6 +21,7 @@ struct UserRow {
     role_id: String,
     created_at: chrono::NaiveDateTime,
     display_name: Option<String>,
+    may_grant_client_access: bool,
 }
 
 impl TryFrom<UserRow> for User {
@@ -39,6 +40,7 @@ impl TryFrom<UserRow> for User {
             role: row.role_id.parse().map_err(corrupt)?,
             created_at: row.created_at.and_utc(),
             display_name: row.display_name,
+            may_grant_client_access: row.may_grant_client_access,
         })
     }
 }
@@ -59,6 +61,7 @@ pub fn insert(
         role_id: user.role.to_string(),
         created_at: micros(user.created_at),
         display_name: user.display_name.clone(),
+        may_grant_client_access: user.may_grant_client_access,
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -161,6 +164,20 @@ pub fn set_display_name(
     )
 }
 
+/// Sets or clears the user's "may grant client access" flag.
+pub fn set_may_grant_client_access(
+    connection: &mut DbConnection,
+    account: AccountId,
+    id: UserId,
+    may_grant: bool,
+) -> Result<(), StoreError> {
+    changed(
+        diesel::update(users::table.find((account.to_string(), id.to_string())))
+            .set(users::may_grant_client_access.eq(may_grant))
+            .execute(connection)?,
+    )
+}
+
 /// Deletes the user; their sessions, API tokens and scoped roles go with them (foreign keys
 /// cascade), so access ends with the transaction.
 pub fn delete(
@@ -168,6 +185,7 @@ pub fn delete(
     account: AccountId,
     id: UserId,
 ) -> Result<(), StoreError> {
+    crate::projects::remove_person(connection, account, &tessera_contacts::Person::User(id))?;
     changed(
         diesel::delete(users::table.find((account.to_string(), id.to_string())))
             .execute(connection)?,

@@ -184,3 +184,104 @@ pub async fn workflows(
         None => Ok(to_verify()),
     }
 }
+
+/// The page behind a contact's activation link: whose link it is and a password form.
+/// Looking changes nothing.
+pub async fn activation_page(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let view = state.run(move |t| t.activation(&token)).await;
+    activation_answer(&request, view.map(Some), None)
+}
+
+/// The activation form.
+#[derive(Debug, Deserialize)]
+pub struct ActivationForm {
+    /// The password chosen.
+    #[serde(default)]
+    pub password: String,
+    /// The same, again.
+    #[serde(default)]
+    pub repeat: String,
+}
+
+/// Activates a contact's access from the page's form.
+pub async fn activation_submit(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<ActivationForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (token, form) = (token.into_inner(), form.into_inner());
+    if form.password != form.repeat {
+        let shown = token.clone();
+        let view = state.run(move |t| t.activation(&shown)).await;
+        return activation_answer(&request, view.map(Some), Some("The passwords differ."));
+    }
+    let client = crate::auth::client_addr(&request);
+    let shown = token.clone();
+    let activated = state
+        .run(move |t| t.activate_contact(&token, &form.password, client.as_deref()))
+        .await;
+    match activated {
+        Ok(done) => render(
+            &request,
+            StatusCode::OK,
+            "activate",
+            json!({ "title": "Access activated", "error": null, "view": null, "done": done.email }),
+            None,
+            false,
+        ),
+        Err(ApiError::Service(tessera_service::ServiceError::InvalidInput { detail, .. })) => {
+            let view = state.run(move |t| t.activation(&shown)).await;
+            activation_answer(&request, view.map(Some), Some(&detail))
+        }
+        Err(other) => activation_answer(&request, Err(other), None),
+    }
+}
+
+/// The activation page for a link that works (`view`), or the one answer every unusable
+/// link gets.
+fn activation_answer(
+    request: &HttpRequest,
+    view: Result<Option<tessera_service::contacts::ActivationView>, ApiError>,
+    error: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    match view {
+        Ok(Some(view)) => render(
+            request,
+            StatusCode::OK,
+            "activate",
+            json!({
+                "title": "Activate your access",
+                "error": error,
+                "done": null,
+                "view": {
+                    "contact_name": view.contact_name,
+                    "account_name": view.account_name,
+                    "email": view.email,
+                    "expires_on": view.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                },
+            }),
+            None,
+            false,
+        ),
+        Ok(None) | Err(ApiError::Service(tessera_service::ServiceError::Contact(_))) => render(
+            request,
+            StatusCode::GONE,
+            "activate",
+            json!({
+                "title": "Link not valid",
+                "error": "This activation link is not valid any more. Ask the person who gave you access for a new one.",
+                "view": null,
+                "done": null,
+            }),
+            None,
+            false,
+        ),
+        Err(other) => Err(other),
+    }
+}

@@ -29,6 +29,7 @@ fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
                 ("landing", include_str!("../../pages/landing.hbs")),
                 ("verify", include_str!("../../pages/verify.hbs")),
                 ("workflows", include_str!("../../pages/workflows.hbs")),
+                ("activate", include_str!("../../pages/activate.hbs")),
             ];
             for (name, text) in templates {
                 pages

@@ -6,7 +6,10 @@ mod common;
 
 use utoipa::OpenApi;
 
-use crate::{accounts, audit, catalog, checks, error, features, roles, session, sharing, users};
+use crate::{
+    accounts, audit, catalog, checks, contacts, error, features, inbound, portal, projects, roles,
+    session, sharing, users,
+};
 
 /// An access level.
 #[derive(utoipa::ToSchema)]
@@ -57,6 +60,81 @@ pub enum InvitationStateName {
     Revoked,
     /// The mail server refused the address.
     Bounced,
+}
+
+/// A contact's kind.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum ContactKindName {
+    /// An organisation; people may belong to it, projects name it as counterparty.
+    Company,
+    /// An individual.
+    Person,
+}
+
+/// A contact's access type.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum AccessName {
+    /// E-mail only: notifications, and replies that become comments.
+    None,
+    /// A limited client portal.
+    Basic,
+    /// Near-employee access with fixed limits.
+    Advanced,
+}
+
+/// A task's status.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum TaskStatusName {
+    /// New or waiting.
+    Open,
+    /// Being worked on.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Dropped.
+    Cancelled,
+}
+
+/// What a person is.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum PersonKindName {
+    /// A user of the account.
+    User,
+    /// A contact.
+    Contact,
+}
+
+/// A user or a contact.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub struct PersonSchema {
+    /// `user` or `contact`.
+    kind: PersonKindName,
+    /// Their id.
+    #[schema(format = Uuid)]
+    id: String,
+}
+
+/// The people on a task, by role.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub struct TaskPeopleSchema {
+    /// The one responsible.
+    assignee: Option<PersonSchema>,
+    /// Sharing the responsibility.
+    co_assignees: Vec<PersonSchema>,
+    /// Taking part.
+    participants: Vec<PersonSchema>,
+    /// Overseeing: they see every task of the project and can close or delete them.
+    auditors: Vec<PersonSchema>,
 }
 
 /// A role's setting for one feature.
@@ -170,11 +248,46 @@ pub struct ExplanationSchema {
         sharing::create_share,
         sharing::list_invitations,
         sharing::act_on_invitation,
+        contacts::create,
+        contacts::list,
+        contacts::get_one,
+        contacts::update,
+        contacts::delete,
+        contacts::set_access,
+        contacts::resend_activation,
+        contacts::set_may_grant,
+        contacts::activation,
+        contacts::activate,
+        projects::create_project,
+        projects::list_projects,
+        projects::get_project,
+        projects::update_project,
+        projects::delete_project,
+        projects::create_task,
+        projects::list_tasks,
+        projects::get_task,
+        projects::update_task,
+        projects::delete_task,
+        projects::add_comment,
+        projects::list_comments,
+        projects::history,
+        portal::sign_in,
+        portal::sign_out,
+        portal::projects,
+        portal::project,
+        portal::tasks,
+        portal::create_task,
+        portal::task,
+        portal::set_status,
+        portal::comments,
+        portal::comment,
+        portal::history,
+        inbound::receive,
         crate::healthz,
         crate::readyz,
         crate::metrics::metrics,
     ),
-    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction, ItemKindName, InvitationStateName)),
+    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction, ItemKindName, InvitationStateName, ContactKindName, AccessName, TaskStatusName, PersonKindName, PersonSchema, TaskPeopleSchema)),
     modifiers(&Security, &Common),
     tags(
         (name = "session", description = "Sign in and out, passwords, API tokens"),
@@ -186,6 +299,9 @@ pub struct ExplanationSchema {
         (name = "sharing", description = "Shareable items, recipient groups, shares and invitations"),
         (name = "accounts", description = "Accounts: created and listed by the operator; settings by the account's admins"),
         (name = "audit", description = "The audit trail (`user_management: read`)"),
+        (name = "contacts", description = "Companies and people outside the account, their access to the client portal (granted by admins and flagged employees), activation links, replies by e-mail"),
+        (name = "projects", description = "Projects and tasks for employees (`workspace`: read to see, modify to change and comment)"),
+        (name = "portal", description = "The client portal: what a contact with `basic` or `advanced` access sees and does (`docs/contacts.md`)"),
     )
 )]
 pub struct ApiDoc;
@@ -214,6 +330,12 @@ impl utoipa::Modify for Security {
         components.add_security_scheme(
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "portal",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::portal::PORTAL_COOKIE,
+            ))),
         );
         components.add_security_scheme(
             "operator",
@@ -314,6 +436,41 @@ mod tests {
             ("post", "/v1/shares"),
             ("get", "/v1/invitations"),
             ("post", "/v1/invitations/{id}/{action}"),
+            ("put", "/v1/users/{id}/may-grant-client-access"),
+            ("get", "/v1/contacts"),
+            ("post", "/v1/contacts"),
+            ("get", "/v1/contacts/{id}"),
+            ("patch", "/v1/contacts/{id}"),
+            ("delete", "/v1/contacts/{id}"),
+            ("put", "/v1/contacts/{id}/access"),
+            ("post", "/v1/contacts/{id}/activation"),
+            ("get", "/v1/activation/{token}"),
+            ("post", "/v1/activation/{token}"),
+            ("get", "/v1/projects"),
+            ("post", "/v1/projects"),
+            ("get", "/v1/projects/{id}"),
+            ("put", "/v1/projects/{id}"),
+            ("delete", "/v1/projects/{id}"),
+            ("get", "/v1/projects/{id}/tasks"),
+            ("post", "/v1/projects/{id}/tasks"),
+            ("get", "/v1/tasks/{id}"),
+            ("patch", "/v1/tasks/{id}"),
+            ("delete", "/v1/tasks/{id}"),
+            ("get", "/v1/tasks/{id}/comments"),
+            ("post", "/v1/tasks/{id}/comments"),
+            ("get", "/v1/tasks/{id}/history"),
+            ("post", "/v1/portal/session"),
+            ("delete", "/v1/portal/session"),
+            ("get", "/v1/portal/projects"),
+            ("get", "/v1/portal/projects/{id}"),
+            ("get", "/v1/portal/projects/{id}/tasks"),
+            ("post", "/v1/portal/projects/{id}/tasks"),
+            ("get", "/v1/portal/tasks/{id}"),
+            ("patch", "/v1/portal/tasks/{id}"),
+            ("get", "/v1/portal/tasks/{id}/comments"),
+            ("post", "/v1/portal/tasks/{id}/comments"),
+            ("get", "/v1/portal/tasks/{id}/history"),
+            ("post", "/v1/inbound/email"),
             ("get", "/healthz"),
             ("get", "/readyz"),
             ("get", "/metrics"),

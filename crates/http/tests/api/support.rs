@@ -28,6 +28,8 @@ pub const INITIAL_PASSWORD: &str = "initial-password-1";
 pub const ADMIN_PASSWORD: &str = "admin-password-changed-2";
 /// The operator's token the apps are configured with.
 pub const OPERATOR_TOKEN: &str = "the-operator-token-of-the-http-tests-01";
+/// The secret the inbound-mail tests present.
+pub const INBOUND_SECRET: &str = "the-inbound-secret-of-the-http-tests-01";
 
 /// The initial password the helpers give added users.
 pub const USER_INITIAL_PASSWORD: &str = "user-initial-password-1";
@@ -41,6 +43,8 @@ pub enum Cred {
     Session(String),
     /// An API token, sent as `Authorization: Bearer`.
     Token(String),
+    /// The value of a contact's `tessera_portal` cookie.
+    Portal(String),
 }
 
 /// A signed-in user: their id and their credential.
@@ -257,6 +261,8 @@ pub async fn backends_with_clock(clock: Arc<dyn tessera_core::Clock>) -> Vec<Env
         .mail_from("Tessera <tessera@example.com>")
         .operator_token(OPERATOR_TOKEN)
         .expect("operator token")
+        .inbound_secret(INBOUND_SECRET)
+        .expect("inbound secret")
         .build()
         .expect("tessera");
         let account = tessera
@@ -300,6 +306,7 @@ pub fn request(method: Method, path: &str, cred: &Cred) -> test::TestRequest {
         Cred::Token(token) => {
             request.insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
         }
+        Cred::Portal(value) => request.cookie(Cookie::new("tessera_portal", value.clone())),
     }
 }
 
@@ -533,6 +540,33 @@ impl Env {
             .await
             .expect("blocking")
             .expect("deliver")
+    }
+}
+
+impl Env {
+    /// Every e-mail the app's mailer wrote so far, parsed, with its raw text.
+    pub fn emails(&self) -> Vec<(tessera_mail::testing::Parsed, String)> {
+        let Ok(dir) = std::fs::read_dir(&self.outbox) else {
+            return Vec::new();
+        };
+        dir.filter_map(Result::ok)
+            .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+            .filter_map(|raw| tessera_mail::testing::parse(&raw).map(|parsed| (parsed, raw)))
+            .collect()
+    }
+
+    /// The e-mails written to `address`.
+    pub fn emails_to(&self, address: &str) -> Vec<tessera_mail::testing::Parsed> {
+        self.emails()
+            .into_iter()
+            .map(|(parsed, _)| parsed)
+            .filter(|parsed| parsed.header("to").is_some_and(|to| to.contains(address)))
+            .collect()
+    }
+
+    /// Removes the e-mails written so far.
+    pub fn clear_emails(&self) {
+        let _ = std::fs::remove_dir_all(&self.outbox);
     }
 }
 

@@ -1,11 +1,14 @@
-//! Shared test fixtures: invitation data, scratch directories, the MIME reader.
+//! Shared test fixtures: message data, scratch directories, the MIME reader.
 
 #![allow(dead_code, reason = "each test file uses part of the fixtures")]
 
 use std::path::PathBuf;
 
 use tessera_mail::testing::Parsed;
-use tessera_mail::{InvitationEmail, SharedWorkflow};
+use tessera_mail::{
+    CONTACT_ACTIVATION, ContactActivationEmail, INVITATION, InvitationEmail, SharedWorkflow,
+    TASK_NOTIFICATION, TaskNotificationEmail,
+};
 
 pub const LINK: &str = "https://share.example.com/external/i/q9Xk2-Lm_7";
 pub const CODE: &str = "ZW014D2P";
@@ -35,6 +38,47 @@ pub fn invitation(personal_message: Option<&str>) -> InvitationEmail {
         expires_on: EXPIRES.into(),
         site_url: SITE.into(),
     }
+}
+
+pub const ACTIVATION_LINK: &str = "https://portal.example.com/activate/Zq81-kP";
+pub const TASK_URL: &str = "https://app.example.com/projects/7/tasks/42";
+
+/// Ana Pop gives Bo Berg `access` to Acme Ltd's client portal.
+pub fn contact_activation(access: &str) -> ContactActivationEmail {
+    ContactActivationEmail {
+        contact_name: "Bo Berg".into(),
+        granted_by: "Ana Pop".into(),
+        account_name: "Acme Ltd".into(),
+        access: access.into(),
+        link: ACTIVATION_LINK.into(),
+        expires_on: EXPIRES.into(),
+    }
+}
+
+/// Ana Pop did `event` on the task "Collect documents" of "Supplier onboarding"; the comment,
+/// status and assignee are filled in, the link only when `with_url`.
+pub fn task_notification(event: &str, with_url: bool) -> TaskNotificationEmail {
+    TaskNotificationEmail {
+        project: "Supplier onboarding".into(),
+        task: "Collect documents".into(),
+        actor: "Ana Pop".into(),
+        event: event.into(),
+        comment: Some("Please upload the signed contract.\nThanks!".into()),
+        status: Some("In review".into()),
+        assignee: Some("Bo Berg".into()),
+        task_url: with_url.then(|| TASK_URL.into()),
+    }
+}
+
+/// Representative data for a message, as JSON.
+pub fn sample(message: &str) -> serde_json::Value {
+    match message {
+        INVITATION => serde_json::to_value(invitation(Some("Have a look before Friday."))),
+        CONTACT_ACTIVATION => serde_json::to_value(contact_activation("basic")),
+        TASK_NOTIFICATION => serde_json::to_value(task_notification("comment", true)),
+        other => panic!("no sample data for {other}"),
+    }
+    .unwrap()
 }
 
 /// A fresh, empty directory under the system's temporary directory.

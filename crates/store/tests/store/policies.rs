@@ -22,6 +22,7 @@ fn user(id: u128, email: &str, role: RoleId) -> User {
         email: email.to_owned(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
         display_name: None,
+        may_grant_client_access: false,
         must_change_password: true,
         role,
         created_at: now(),

@@ -31,6 +31,7 @@ fn user(id: UserId, email: &str) -> User {
         email: email.to_owned(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
         display_name: None,
+        may_grant_client_access: false,
         must_change_password: false,
         role: ADMIN_ROLE,
         created_at: now(),
@@ -587,6 +588,7 @@ fn housekeeping_removes_only_what_is_over() {
             tessera_store::housekeeping::Pruned {
                 sessions: 1,
                 external_sessions: 0,
+                contact_sessions: 0,
                 verification_failures: 1,
                 sign_in_failures: 1,
             },

@@ -1,0 +1,10 @@
+DROP TABLE reply_keys;
+DROP TABLE task_events;
+DROP TABLE task_comments;
+DROP TABLE task_people;
+DROP TABLE tasks;
+DROP TABLE project_auditors;
+DROP TABLE projects;
+DROP TABLE contact_sessions;
+DROP TABLE contacts;
+ALTER TABLE users DROP COLUMN may_grant_client_access;
