@@ -3,6 +3,7 @@
 
 /// The permission engine ([`tessera_access`]).
 pub use tessera_access as access;
+pub use tessera_contacts as contacts;
 /// Typed ids, clocks, secrets, audit events ([`tessera_core`]).
 pub use tessera_core as core;
 /// The actix-web services ([`tessera_http`]).

@@ -208,3 +208,121 @@ fn accounts_are_created_and_listed_from_the_command_line() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `tessera-server inbound`, an MTA's pipe transport: a reply to a task e-mail, read from
+/// standard input, becomes the contact's comment (exit 0); a message without a reply key is
+/// dropped (exit 0 too, so the MTA does not bounce it).
+#[test]
+fn a_reply_piped_to_the_command_line_becomes_a_comment() {
+    let dir = temp_dir("inbound-cli");
+    let server = Server::start(
+        &dir,
+        None,
+        Some("inbound-initial-password-1"),
+        &[("TESSERA_MAIL_FROM", "Studio <studio@acme.example>")],
+    );
+    let (cookie, _) =
+        server.admin_session("inbound-initial-password-1", "inbound-admin-password-2");
+    let (status, ana) = server.call(
+        "POST",
+        "/v1/contacts",
+        Some(json!({ "kind": "person", "name": "Ana", "email": "ana@client.example" })),
+        &cookie,
+    );
+    assert_eq!(status, 201, "{ana}");
+    let (status, project) = server.call(
+        "POST",
+        "/v1/projects",
+        Some(json!({ "name": "Site" })),
+        &cookie,
+    );
+    assert_eq!(status, 201, "{project}");
+    let people = json!({ "participants": [{ "kind": "contact", "id": ana["id"] }] });
+    let (status, task) = server.call(
+        "POST",
+        &format!("/v1/projects/{}/tasks", project["id"].as_str().expect("id")),
+        Some(json!({ "title": "Logo", "people": people })),
+        &cookie,
+    );
+    assert_eq!(status, 201, "{task}");
+    let task_id = task["id"].as_str().expect("id").to_owned();
+    let (status, _) = server.call(
+        "POST",
+        &format!("/v1/tasks/{task_id}/comments"),
+        Some(json!({ "body": "Which colour?" })),
+        &cookie,
+    );
+    assert_eq!(status, 201);
+
+    // The workers deliver within a second or two; the e-mail carries the reply address.
+    let outbox = dir.join("data").join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let reply_to = loop {
+        let found = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+            .find(|raw| raw.contains("ana@client.example") && raw.contains("Reply-To:"))
+            .and_then(|raw| {
+                let start = raw.find("reply+")?;
+                let end = raw[start..].find('@')? + start;
+                Some(format!("{}@acme.example", &raw[start..end]))
+            });
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no task e-mail:\n{}",
+            server.log_text()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+
+    let pipe = |message: String| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TESSERA_SECRET_KEY", common::TEST_KEY)
+            .arg("inbound")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run tessera-server inbound");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(message.as_bytes())
+            .expect("write");
+        let output = child.wait_with_output().expect("wait");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (code, out) = pipe(format!(
+        "From: Ana <ana@client.example>\r\nTo: {reply_to}\r\nSubject: Re: Logo\r\n\r\nBlue.\r\n\r\n> Which colour?\r\n"
+    ));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("commented"), "{out}");
+    let (code, out) =
+        pipe("From: someone@else.example\r\nTo: studio@acme.example\r\n\r\nHello\r\n".into());
+    assert_eq!((code, out.trim()), (Some(0), "dropped: no-key"));
+
+    let (status, comments) = server.call(
+        "GET",
+        &format!("/v1/tasks/{task_id}/comments"),
+        None,
+        &cookie,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(comments[1]["body"], "Blue.", "{comments}");
+    assert_eq!(comments[1]["via"], "email", "{comments}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -39,7 +39,7 @@ pub struct InboundResult {
 #[utoipa::path(
     post,
     path = "/v1/inbound/email",
-    request_body(content = String, content_type = "message/rfc822", description = "The raw message"),
+    request_body(content = String, content_type = "text/plain", description = "The raw message; sent as `message/rfc822`, `text/plain` or `application/octet-stream`"),
     params(("Tessera-Inbound-Secret" = String, Header, description = "The inbound secret configured on the server")),
     responses((status = 200, body = InboundResult), (status = 401, description = "No or wrong inbound secret", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "contacts"

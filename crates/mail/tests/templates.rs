@@ -333,7 +333,7 @@ fn has_word(text: &str, words: &[&str]) -> Option<String> {
 
 /// English phrases of a message that must not be left in a translation.
 fn assert_translated(context: &str, locale: &str, text: &str, english: &[&str]) {
-    if *locale == *"en" {
+    if locale == "en" {
         return;
     }
     for phrase in english {

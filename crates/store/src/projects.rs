@@ -343,6 +343,62 @@ pub fn insert_task(
     insert_people(connection, account, task)
 }
 
+/// Adds many projects at once (bulk loads: imports, benchmark fixtures), in chunks.
+pub fn insert_projects(
+    connection: &mut DbConnection,
+    account: AccountId,
+    list: &[Project],
+) -> Result<(), StoreError> {
+    let rows: Vec<ProjectRow> = list.iter().map(|p| ProjectRow::of(account, p)).collect();
+    for chunk in rows.chunks(CHUNK) {
+        per_backend!(connection, |c| diesel::insert_into(projects::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    for project in list.iter().filter(|p| !p.auditors.is_empty()) {
+        insert_auditors(connection, account, project)?;
+    }
+    Ok(())
+}
+
+/// Adds many tasks with their people at once (bulk loads), in chunks.
+pub fn insert_tasks(
+    connection: &mut DbConnection,
+    account: AccountId,
+    list: &[Task],
+) -> Result<(), StoreError> {
+    let rows: Vec<TaskRow> = list.iter().map(|t| TaskRow::of(account, t)).collect();
+    for chunk in rows.chunks(CHUNK) {
+        per_backend!(connection, |c| diesel::insert_into(tasks::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    let account_id = account.to_string();
+    let people: Vec<_> = list
+        .iter()
+        .flat_map(|task| {
+            let (task_id, project_id) = (task.id.to_string(), task.project.to_string());
+            let account_id = account_id.clone();
+            task.people.pairs().map(move |(role, p)| {
+                (
+                    task_people::account_id.eq(account_id.clone()),
+                    task_people::task_id.eq(task_id.clone()),
+                    task_people::project_id.eq(project_id.clone()),
+                    task_people::role.eq(role.as_str()),
+                    task_people::person_kind.eq(p.kind()),
+                    task_people::person_id.eq(p.id().to_string()),
+                )
+            })
+        })
+        .collect();
+    for chunk in people.chunks(CHUNK) {
+        per_backend!(connection, |c| diesel::insert_into(task_people::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
 /// Writes back a task's fields and replaces its people.
 pub fn update_task(
     connection: &mut DbConnection,

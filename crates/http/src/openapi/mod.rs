@@ -128,12 +128,17 @@ pub struct PersonSchema {
 #[expect(dead_code, reason = "documentation-only schema")]
 pub struct TaskPeopleSchema {
     /// The one responsible.
+    #[schema(required = false)]
     assignee: Option<PersonSchema>,
-    /// Sharing the responsibility.
+    /// Sharing the responsibility (default: none).
+    #[schema(required = false)]
     co_assignees: Vec<PersonSchema>,
-    /// Taking part.
+    /// Taking part (default: none).
+    #[schema(required = false)]
     participants: Vec<PersonSchema>,
-    /// Overseeing: they see every task of the project and can close or delete them.
+    /// Overseeing: they see every task of the project and can close or delete them (default:
+    /// none).
+    #[schema(required = false)]
     auditors: Vec<PersonSchema>,
 }
 

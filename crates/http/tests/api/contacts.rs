@@ -489,3 +489,77 @@ async fn turning_access_down_or_off_ends_portal_sessions_at_once() {
             .problem(401, "unauthenticated");
     }
 }
+
+/// The page behind the e-mailed link: it shows whose link it is, its form activates once,
+/// and afterwards the page says the link is no longer valid.
+#[actix_web::test]
+async fn the_activation_page_works_once() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let ana = add_contact(
+            &env,
+            &admin.cred,
+            json!({ "kind": "person", "name": "Ana", "email": "ana@client.example" }),
+        )
+        .await;
+        env.put(
+            &format!("/v1/contacts/{ana}/access"),
+            &admin.cred,
+            json!({ "access": "basic" }),
+        )
+        .await
+        .expect(200);
+        let token = activation_token(&env, "ana@client.example").await;
+        let path = format!("/c/activate/{token}");
+        let page = env.get(&path, &Cred::Anonymous).await;
+        assert_eq!(page.status.as_u16(), 200, "{}", page.context);
+        assert!(
+            page.content_type.starts_with("text/html"),
+            "{}",
+            page.context
+        );
+        let html = page.body.as_str().unwrap_or_default();
+        assert!(
+            html.contains("ana@client.example") && html.contains("<form"),
+            "{html}"
+        );
+        assert!(
+            page.headers.contains_key("content-security-policy"),
+            "{}",
+            page.context
+        );
+
+        let form = |password: &str, repeat: &str| {
+            crate::support::request(Method::POST, &path, &Cred::Anonymous)
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(format!("password={password}&repeat={repeat}"))
+        };
+        let differ = env
+            .raw("POST form", form(CONTACT_PASSWORD, "something-else-123"))
+            .await;
+        assert!(
+            differ.body.as_str().unwrap_or_default().contains("differ"),
+            "{}",
+            differ.context
+        );
+        let short = env.raw("POST form", form("short", "short")).await;
+        assert!(
+            short.body.as_str().unwrap_or_default().contains("12"),
+            "{}: {}",
+            short.context,
+            short.body
+        );
+        let done = env
+            .raw("POST form", form(CONTACT_PASSWORD, CONTACT_PASSWORD))
+            .await;
+        assert_eq!(done.status.as_u16(), 200, "{}", done.context);
+        assert!(
+            done.body.as_str().unwrap_or_default().contains("active"),
+            "{}",
+            done.context
+        );
+        portal_sign_in(&env, "ana@client.example").await;
+        let gone = env.get(&path, &Cred::Anonymous).await;
+        assert_eq!(gone.status.as_u16(), 410, "{}", gone.context);
+    }
+}
