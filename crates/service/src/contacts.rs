@@ -628,12 +628,9 @@ impl Tessera {
         let hash = secret.hash();
         let now = self.now();
         self.read(|tx| {
-            let session = tx
+            let (session, stored) = tx
                 .valid_contact_session(&hash, now)?
-                .ok_or(ServiceError::Unauthenticated)?;
-            let stored = tx
-                .contact(session.account, session.contact)?
-                .filter(|c| c.contact.access != Access::None && c.contact.signed_up)
+                .filter(|(_, c)| c.contact.access != Access::None && c.contact.signed_up)
                 .ok_or(ServiceError::Unauthenticated)?;
             Ok(ContactCaller {
                 account: session.account,

@@ -475,12 +475,13 @@ pub trait ContactStore {
     fn contacts_by_email(&mut self, email: &str) -> Result<Vec<StoredContact>, StorageError>;
     /// Stores a portal session.
     fn insert_contact_session(&mut self, session: &ContactSession) -> Result<(), StorageError>;
-    /// The portal session with this hash, if valid at `now` (*unscoped*, like sessions).
+    /// The portal session with this hash, if valid at `now`, and its contact (*unscoped*,
+    /// like sessions).
     fn valid_contact_session(
         &mut self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<ContactSession>, StorageError>;
+    ) -> Result<Option<(ContactSession, StoredContact)>, StorageError>;
     /// Ends one portal session; returns whether there was one.
     fn delete_contact_session(
         &mut self,

@@ -280,29 +280,37 @@ pub fn insert_session(
     Ok(())
 }
 
-/// The portal session with this hash, if valid at `now`.
+/// The portal session with this hash, if valid at `now`, with its contact — one query.
 pub fn valid_session(
     connection: &mut DbConnection,
     token_hash: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<ContactSession>, StoreError> {
-    let row: Option<SessionRow> = contact_sessions::table
-        .find(token_hash)
+) -> Result<Option<(ContactSession, StoredContact)>, StoreError> {
+    let row: Option<(SessionRow, ContactRow)> = contact_sessions::table
+        .inner_join(
+            contacts::table.on(contacts::account_id
+                .eq(contact_sessions::account_id)
+                .and(contacts::id.eq(contact_sessions::contact_id))),
+        )
+        .filter(contact_sessions::token_hash.eq(token_hash))
         .filter(contact_sessions::expires_at.gt(micros(now)))
-        .select(SessionRow::as_select())
+        .select((SessionRow::as_select(), ContactRow::as_select()))
         .first(connection)
         .optional()?;
-    row.map(|row| {
-        Ok(ContactSession {
-            account: row
-                .account_id
-                .parse()
-                .map_err(|e: tessera_core::IdParseError| corrupt(e.to_string()))?,
-            contact: uuid(&row.contact_id)?,
-            token_hash: row.token_hash,
-            created_at: row.created_at.and_utc(),
-            expires_at: row.expires_at.and_utc(),
-        })
+    row.map(|(session, contact)| {
+        Ok((
+            ContactSession {
+                account: session
+                    .account_id
+                    .parse()
+                    .map_err(|e: tessera_core::IdParseError| corrupt(e.to_string()))?,
+                contact: uuid(&session.contact_id)?,
+                token_hash: session.token_hash,
+                created_at: session.created_at.and_utc(),
+                expires_at: session.expires_at.and_utc(),
+            },
+            StoredContact::try_from(contact)?,
+        ))
     })
     .transpose()
 }

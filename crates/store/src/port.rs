@@ -505,7 +505,7 @@ impl ContactStore for DbConnection {
         &mut self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<ContactSession>> {
+    ) -> Result<Option<(ContactSession, StoredContact)>> {
         Ok(contacts::valid_session(self, token_hash, now)?)
     }
 

@@ -4,8 +4,6 @@
 //! `projects_by_counterparty`, `project_auditors_by_person`); the visibility rule itself is
 //! `tessera_contacts::visibility`'s.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use tessera_contacts::visibility::Memberships;
 use tessera_contacts::{Person, Project, Task, TaskPeople, TaskRole, TaskStatus};
@@ -156,50 +154,73 @@ pub fn update_project(
     insert_auditors(connection, account, project)
 }
 
-/// The auditors of the given projects.
-fn auditors_of(
-    connection: &mut DbConnection,
-    account: AccountId,
-    ids: &[String],
-) -> Result<HashMap<String, Vec<Person>>, StoreError> {
-    let mut by_project: HashMap<String, Vec<Person>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let rows: Vec<(String, String, String)> = project_auditors::table
-            .filter(project_auditors::account_id.eq(account.to_string()))
-            .filter(project_auditors::project_id.eq_any(chunk))
-            .order((
-                project_auditors::person_kind.asc(),
-                project_auditors::person_id.asc(),
-            ))
-            .select((
-                project_auditors::project_id,
-                project_auditors::person_kind,
-                project_auditors::person_id,
-            ))
-            .load(connection)?;
-        for (project, kind, id) in rows {
-            by_project
-                .entry(project)
-                .or_default()
-                .push(person("project_auditors", &kind, &id)?);
+/// An auditor's columns, absent for a project without auditors.
+type AuditorColumns = (Option<String>, Option<String>);
+
+/// Folds joined (project, auditor) rows into projects, keeping the rows' order.
+fn fold_auditors(rows: Vec<(ProjectRow, AuditorColumns)>) -> Result<Vec<Project>, StoreError> {
+    let mut out: Vec<(ProjectRow, Vec<Person>)> = Vec::new();
+    for (row, (kind, id)) in rows {
+        let auditor = match (kind, id) {
+            (Some(kind), Some(id)) => Some(person("project_auditors", &kind, &id)?),
+            _ => None,
+        };
+        match out.last_mut() {
+            Some((last, auditors)) if last.id == row.id => auditors.extend(auditor),
+            _ => out.push((row, auditor.into_iter().collect())),
         }
     }
-    Ok(by_project)
-}
-
-fn with_auditors(
-    connection: &mut DbConnection,
-    account: AccountId,
-    rows: Vec<ProjectRow>,
-) -> Result<Vec<Project>, StoreError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut auditors = auditors_of(connection, account, &ids)?;
-    rows.into_iter()
-        .map(|row| {
-            let people = auditors.remove(&row.id).unwrap_or_default();
-            row.into_project(people)
+    out.into_iter()
+        .map(|(row, mut auditors)| {
+            auditors.sort();
+            row.into_project(auditors)
         })
         .collect()
+}
+
+/// The projects of the account matching `only` (all when `None`), with their auditors, in
+/// one query per chunk of ids, ordered by name.
+fn load_projects(
+    connection: &mut DbConnection,
+    account: AccountId,
+    only: Option<&[String]>,
+) -> Result<Vec<Project>, StoreError> {
+    let account_id = account.to_string();
+    let query = || {
+        projects::table
+            .left_join(
+                project_auditors::table.on(project_auditors::account_id
+                    .eq(projects::account_id)
+                    .and(project_auditors::project_id.eq(projects::id))),
+            )
+            .filter(projects::account_id.eq(account_id.clone()))
+            // By the primary key: the database walks it for the ids asked (an order by name
+            // would walk the account's every project); the name order is made below.
+            .order(projects::id.asc())
+            .select((
+                ProjectRow::as_select(),
+                (
+                    project_auditors::person_kind.nullable(),
+                    project_auditors::person_id.nullable(),
+                ),
+            ))
+    };
+    let mut projects = match only {
+        None => fold_auditors(query().load(connection)?)?,
+        Some(ids) => {
+            let mut all = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(CHUNK) {
+                all.extend(fold_auditors(
+                    query()
+                        .filter(projects::id.eq_any(chunk))
+                        .load(connection)?,
+                )?);
+            }
+            all
+        }
+    };
+    projects.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    Ok(projects)
 }
 
 /// The project `id` of the account.
@@ -208,11 +229,7 @@ pub fn get_project(
     account: AccountId,
     id: Uuid,
 ) -> Result<Project, StoreError> {
-    let row: ProjectRow = projects::table
-        .find((account.to_string(), id.to_string()))
-        .select(ProjectRow::as_select())
-        .first(connection)?;
-    with_auditors(connection, account, vec![row])?
+    load_projects(connection, account, Some(&[id.to_string()]))?
         .pop()
         .ok_or(StoreError::NotFound)
 }
@@ -223,24 +240,8 @@ pub fn list_projects(
     account: AccountId,
     only: Option<&[Uuid]>,
 ) -> Result<Vec<Project>, StoreError> {
-    let base = || {
-        projects::table
-            .filter(projects::account_id.eq(account.to_string()))
-            .select(ProjectRow::as_select())
-    };
-    let mut rows: Vec<ProjectRow> = match only {
-        None => base().load(connection)?,
-        Some(ids) => {
-            let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-            let mut rows = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(CHUNK) {
-                rows.extend(base().filter(projects::id.eq_any(chunk)).load(connection)?);
-            }
-            rows
-        }
-    };
-    rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-    with_auditors(connection, account, rows)
+    let ids: Option<Vec<String>> = only.map(|ids| ids.iter().map(Uuid::to_string).collect());
+    load_projects(connection, account, ids.as_deref())
 }
 
 /// Deletes a project with its tasks; returns whether there was one.
@@ -425,56 +426,58 @@ pub fn update_task(
     insert_people(connection, account, task)
 }
 
-/// The people of the given tasks.
-fn people_of(
-    connection: &mut DbConnection,
-    account: AccountId,
-    ids: &[String],
-) -> Result<HashMap<String, Vec<(TaskRole, Person)>>, StoreError> {
+/// A person-on-task's columns, absent for a task with nobody on it.
+type PeopleColumns = (Option<String>, Option<String>, Option<String>);
+
+/// Folds joined (task, person) rows into tasks, keeping the rows' order.
+fn fold_people(rows: Vec<(TaskRow, PeopleColumns)>) -> Result<Vec<Task>, StoreError> {
     const T: &str = "task_people";
-    let mut by_task: HashMap<String, Vec<(TaskRole, Person)>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let rows: Vec<(String, String, String, String)> = task_people::table
-            .filter(task_people::account_id.eq(account.to_string()))
-            .filter(task_people::task_id.eq_any(chunk))
+    let mut out: Vec<(TaskRow, Vec<(TaskRole, Person)>)> = Vec::new();
+    for (row, (role, kind, id)) in rows {
+        let pair = match (role, kind, id) {
+            (Some(role), Some(kind), Some(id)) => Some((
+                TaskRole::parse(&role).ok_or_else(|| corrupt(T, format!("role `{role}`")))?,
+                person(T, &kind, &id)?,
+            )),
+            _ => None,
+        };
+        match out.last_mut() {
+            Some((last, pairs)) if last.id == row.id => pairs.extend(pair),
+            _ => out.push((row, pair.into_iter().collect())),
+        }
+    }
+    out.into_iter()
+        .map(|(row, pairs)| row.into_task(TaskPeople::from_pairs(pairs)))
+        .collect()
+}
+
+/// Tasks joined with their people: the select every task query shares (not boxed, so each
+/// statement is prepared once per connection).
+macro_rules! tasks_with_people {
+    ($account:expr) => {
+        tasks::table
+            .left_join(
+                task_people::table.on(task_people::account_id
+                    .eq(tasks::account_id)
+                    .and(task_people::task_id.eq(tasks::id))),
+            )
+            .filter(tasks::account_id.eq($account))
             .order((
-                task_people::task_id.asc(),
+                tasks::created_at.asc(),
+                tasks::id.asc(),
                 task_people::role.asc(),
                 task_people::person_kind.asc(),
                 task_people::person_id.asc(),
             ))
             .select((
-                task_people::task_id,
-                task_people::role,
-                task_people::person_kind,
-                task_people::person_id,
+                TaskRow::as_select(),
+                (
+                    task_people::role.nullable(),
+                    task_people::person_kind.nullable(),
+                    task_people::person_id.nullable(),
+                ),
             ))
-            .load(connection)?;
-        for (task, role, kind, id) in rows {
-            let role =
-                TaskRole::parse(&role).ok_or_else(|| corrupt(T, format!("role `{role}`")))?;
-            by_task
-                .entry(task)
-                .or_default()
-                .push((role, person(T, &kind, &id)?));
-        }
-    }
-    Ok(by_task)
-}
-
-fn with_people(
-    connection: &mut DbConnection,
-    account: AccountId,
-    rows: Vec<TaskRow>,
-) -> Result<Vec<Task>, StoreError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut people = people_of(connection, account, &ids)?;
-    rows.into_iter()
-        .map(|row| {
-            let pairs = people.remove(&row.id).unwrap_or_default();
-            row.into_task(TaskPeople::from_pairs(pairs))
-        })
-        .collect()
+    };
 }
 
 /// The task `id` of the account.
@@ -483,13 +486,10 @@ pub fn get_task(
     account: AccountId,
     id: Uuid,
 ) -> Result<Task, StoreError> {
-    let row: TaskRow = tasks::table
-        .find((account.to_string(), id.to_string()))
-        .select(TaskRow::as_select())
-        .first(connection)?;
-    with_people(connection, account, vec![row])?
-        .pop()
-        .ok_or(StoreError::NotFound)
+    let rows = tasks_with_people!(account.to_string())
+        .filter(tasks::id.eq(id.to_string()))
+        .load(connection)?;
+    fold_people(rows)?.pop().ok_or(StoreError::NotFound)
 }
 
 /// The tasks of a project, oldest first; only those in `only` when given.
@@ -499,29 +499,30 @@ pub fn tasks_of(
     project: Uuid,
     only: Option<&[Uuid]>,
 ) -> Result<Vec<Task>, StoreError> {
-    let base = || {
-        tasks::table
-            .filter(tasks::account_id.eq(account.to_string()))
-            .filter(tasks::project_id.eq(project.to_string()))
-            .select(TaskRow::as_select())
+    let (account_id, project_id) = (account.to_string(), project.to_string());
+    let Some(only) = only else {
+        let rows = tasks_with_people!(account_id)
+            .filter(tasks::project_id.eq(project_id))
+            .load(connection)?;
+        return fold_people(rows);
     };
-    let mut rows: Vec<TaskRow> = match only {
-        None => base().load(connection)?,
-        Some(ids) => {
-            let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-            let mut rows = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(CHUNK) {
-                rows.extend(base().filter(tasks::id.eq_any(chunk)).load(connection)?);
-            }
-            rows
-        }
-    };
-    rows.sort_by(|a, b| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    with_people(connection, account, rows)
+    let ids: Vec<String> = only.iter().map(Uuid::to_string).collect();
+    let mut tasks = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let rows = tasks_with_people!(account_id.clone())
+            .filter(tasks::project_id.eq(project_id.clone()))
+            .filter(tasks::id.eq_any(chunk))
+            .load(connection)?;
+        tasks.extend(fold_people(rows)?);
+    }
+    if ids.len() > CHUNK {
+        tasks.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    }
+    Ok(tasks)
 }
 
 /// Deletes a task; returns whether there was one.
@@ -596,49 +597,64 @@ impl Managed {
     }
 }
 
-/// Where a contact appears, read by index.
+/// Where a contact appears — projects of their company, tasks they are on, projects they
+/// audit — in one query of three index lookups (`UNION ALL`).
 pub fn memberships(
     connection: &mut DbConnection,
     account: AccountId,
     contact: Uuid,
     company: Option<Uuid>,
 ) -> Result<Memberships, StoreError> {
+    use diesel::IntoSql;
+    use diesel::sql_types::{Integer, Nullable, Text};
+    // Bound values, not SQL literals: the statement is prepared once per connection.
+    let none = || None::<String>.into_sql::<Nullable<Text>>();
     let account_id = account.to_string();
     let contact_id = contact.to_string();
-    let counterparty: Vec<String> = match company {
-        Some(company) => projects::table
-            .filter(projects::account_id.eq(&account_id))
-            .filter(projects::counterparty_id.eq(company.to_string()))
-            .select(projects::id)
-            .load(connection)?,
-        None => Vec::new(),
-    };
-    let on_tasks: Vec<(String, String)> = task_people::table
-        .filter(task_people::account_id.eq(&account_id))
+    // A company no project names when the contact has none.
+    let company_id = company.map_or_else(String::new, |c| c.to_string());
+    let counterparty = projects::table
+        .filter(projects::account_id.eq(account_id.clone()))
+        .filter(projects::counterparty_id.eq(company_id))
+        .select((0.into_sql::<Integer>(), projects::id, none()));
+    let on_tasks = task_people::table
+        .filter(task_people::account_id.eq(account_id.clone()))
         .filter(task_people::person_kind.eq("contact"))
-        .filter(task_people::person_id.eq(&contact_id))
-        .select((task_people::task_id, task_people::project_id))
-        .distinct()
-        .load(connection)?;
-    let audited: Vec<String> = project_auditors::table
-        .filter(project_auditors::account_id.eq(&account_id))
+        .filter(task_people::person_id.eq(contact_id.clone()))
+        .select((
+            1.into_sql::<Integer>(),
+            task_people::project_id,
+            task_people::task_id.nullable(),
+        ));
+    let audited = project_auditors::table
+        .filter(project_auditors::account_id.eq(account_id))
         .filter(project_auditors::person_kind.eq("contact"))
-        .filter(project_auditors::person_id.eq(&contact_id))
-        .select(project_auditors::project_id)
-        .load(connection)?;
-    let ids = |list: Vec<String>, table| {
-        list.iter()
-            .map(|id| uuid(table, id))
-            .collect::<Result<Vec<_>, _>>()
-    };
-    Ok(Memberships {
-        counterparty_projects: ids(counterparty, "projects")?,
-        tasks: on_tasks
-            .iter()
-            .map(|(task, project)| Ok((uuid("task_people", task)?, uuid("task_people", project)?)))
-            .collect::<Result<_, StoreError>>()?,
-        audited_projects: ids(audited, "project_auditors")?,
-    })
+        .filter(project_auditors::person_id.eq(contact_id))
+        .select((
+            2.into_sql::<Integer>(),
+            project_auditors::project_id,
+            none(),
+        ));
+    // `MultiConnection` has no `UNION`: the one statement is compiled per backend.
+    let rows: Vec<(i32, String, Option<String>)> = per_backend!(connection, |c| counterparty
+        .union_all(on_tasks)
+        .union_all(audited)
+        .load(c))?;
+    let mut memberships = Memberships::default();
+    for (source, project, task) in rows {
+        let project = uuid("projects", &project)?;
+        match (source, task) {
+            (0, _) => memberships.counterparty_projects.push(project),
+            (1, Some(task)) => memberships
+                .tasks
+                .push((uuid("task_people", &task)?, project)),
+            (2, _) => memberships.audited_projects.push(project),
+            (other, _) => return Err(corrupt("task_people", format!("membership source {other}"))),
+        }
+    }
+    memberships.tasks.sort_unstable();
+    memberships.tasks.dedup();
+    Ok(memberships)
 }
 
 #[derive(Queryable, Selectable, Insertable)]
