@@ -12,12 +12,15 @@
 //!   [`portal`] roles decide what they may do there, through the permission engine.
 //! - [`ReplyKey`]s put a per-(task, recipient) secret in `Reply-To`, so a reply by e-mail
 //!   becomes a comment by the right person.
+//! - [`cases`]: case roles over a case's features (feed, convo, events, notes), app user
+//!   types and billable seats.
 //!
 //! Pure: no I/O, no clock, no randomness — `now` and random bytes come from the caller.
 
 #![deny(missing_docs)]
 
 mod activation;
+pub mod cases;
 mod contact;
 mod error;
 pub mod portal;
