@@ -83,7 +83,8 @@ pub fn case_role(
     name: &str,
     levels: &[(CaseFeature, Level)],
 ) -> Result<Role, AccessError> {
-    let mut role = Role::custom(id, Role::normalize_name(name.trim())?).try_with("case", Level::None)?;
+    let mut role =
+        Role::custom(id, Role::normalize_name(name.trim())?).try_with("case", Level::None)?;
     for feature in CaseFeature::ALL {
         let level = levels
             .iter()
