@@ -22,6 +22,8 @@
 
 mod common;
 
+use common::{json_body, request};
+
 use std::time::{Duration, Instant};
 
 use actix_web::cookie::Cookie;
@@ -32,7 +34,7 @@ use actix_web::{App, web};
 use chrono::Utc;
 use criterion::Criterion;
 use diesel::{Connection, RunQueryDsl};
-use serde_json::{Value, json};
+use serde_json::json;
 use tessera::contacts::{
     Access, Contact, ContactKind, Person, Project, Task, TaskPeople, TaskStatus,
 };
@@ -76,33 +78,6 @@ fn uuid(n: &mut Lcg) -> Uuid {
         *b = n.below(256) as u8;
     }
     Uuid::from_bytes(bytes)
-}
-
-fn request(method: Method, path: &str) -> TestRequest {
-    TestRequest::default()
-        .method(method)
-        .uri(path)
-        .peer_addr(([127, 0, 0, 1], 40_000).into())
-}
-
-async fn call<S, B>(app: &S, request: TestRequest) -> (u16, Value, Option<String>)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: actix_web::body::MessageBody,
-{
-    let response = test::call_service(app, request.to_request()).await;
-    let status = response.status().as_u16();
-    let session = response
-        .response()
-        .cookies()
-        .find(|c| c.name() == SESSION_COOKIE)
-        .map(|c| c.value().to_owned());
-    let body = test::read_body(response).await;
-    (
-        status,
-        serde_json::from_slice(&body).unwrap_or(Value::Null),
-        session,
-    )
 }
 
 /// A request whose answer is read but not parsed (what the server spends, not the client):
@@ -311,11 +286,11 @@ fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
     let (cookie, account, admin) = system.block_on(async {
         let sign_in = json!({ "email": "admin@example.com", "password": PASSWORD });
         let (status, body, session) =
-            call(&app, request(Method::POST, "/v1/session").set_json(sign_in)).await;
+            json_body(&app, request(Method::POST, "/v1/session").set_json(sign_in)).await;
         assert_eq!(status, 200, "{body}");
         let cookie = Cookie::new(SESSION_COOKIE, session.expect("session"));
         let change = json!({ "current_password": PASSWORD, "new_password": "bench-password-22" });
-        let (status, _, _) = call(
+        let (status, _, _) = json_body(
             &app,
             request(Method::POST, "/v1/session/password")
                 .cookie(cookie.clone())
@@ -346,7 +321,7 @@ fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
     let visible: Vec<Vec<String>> = system.block_on(async {
         let mut out = Vec::new();
         for i in 0..SIGNED_IN {
-            let (status, body, _) = call(
+            let (status, body, _) = json_body(
                 &app,
                 request(Method::GET, "/v1/portal/projects").cookie(portal(i)),
             )
@@ -500,10 +475,10 @@ fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
     let replies: Vec<String> = system.block_on(async {
         for list in visible.iter().take(50) {
             let project = &list[0];
-            let (_, tasks, _) = call(&app, request(Method::GET, &format!("/v1/projects/{project}/tasks")).cookie(cookie.clone())).await;
+            let (_, tasks, _) = json_body(&app, request(Method::GET, &format!("/v1/projects/{project}/tasks")).cookie(cookie.clone())).await;
             for task in tasks.as_array().expect("tasks").iter().take(4) {
                 let id = task["id"].as_str().expect("id");
-                let (status, body, _) = call(
+                let (status, body, _) = json_body(
                     &app,
                     request(Method::POST, &format!("/v1/tasks/{id}/comments")).cookie(cookie.clone()).set_json(json!({ "body": "Any news?" })),
                 )
@@ -534,7 +509,7 @@ fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
     let started = Instant::now();
     system.block_on(async {
         for raw in &replies {
-            let (status, body, _) = call(
+            let (status, body, _) = json_body(
                 &app,
                 request(Method::POST, "/v1/inbound/email")
                     .insert_header(("content-type", "message/rfc822"))

@@ -27,13 +27,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use actix_web::cookie::Cookie;
-use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::test::{self, TestRequest};
+use actix_web::test;
 use actix_web::{App, web};
-use common::{criterion_dir, median_ns};
+use common::{criterion_dir, json_body, median_ns, request};
 use criterion::Criterion;
-use serde_json::{Value, json};
+use serde_json::json;
 use tessera::core::{SecretKey, Uuid};
 use tessera_http::{AppState, CSRF_COOKIE, SESSION_COOKIE};
 use tessera_mail::FileMailer;
@@ -44,34 +43,6 @@ use tessera_store::testing::TestDb;
 
 const RECIPIENTS: usize = 1_000;
 const PASSWORD: &str = "bench-password-1";
-
-/// A request from a loopback client.
-fn request(method: Method, path: &str) -> TestRequest {
-    TestRequest::default()
-        .method(method)
-        .uri(path)
-        .peer_addr(([127, 0, 0, 1], 40_000).into())
-}
-
-async fn json_body<S, B>(app: &S, request: TestRequest) -> (u16, Value, Option<String>)
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: actix_web::body::MessageBody,
-{
-    let response = test::call_service(app, request.to_request()).await;
-    let status = response.status().as_u16();
-    let session = response
-        .response()
-        .cookies()
-        .find(|c| c.name() == SESSION_COOKIE)
-        .map(|c| c.value().to_owned());
-    let body = test::read_body(response).await;
-    (
-        status,
-        serde_json::from_slice(&body).unwrap_or(Value::Null),
-        session,
-    )
-}
 
 fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
     let system = actix_web::rt::System::new();

@@ -1,9 +1,15 @@
-//! What every benchmark binary here shares: where criterion writes, and reading its medians
-//! back for the one-line summary.
+//! What every benchmark binary here shares: where criterion writes, reading its medians
+//! back for the one-line summary, and calling the in-process HTTP app.
 
 #![allow(dead_code, reason = "each bench uses part of it")]
 
 use std::path::{Path, PathBuf};
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::test::{self, TestRequest};
+use serde_json::Value;
+use tessera_http::SESSION_COOKIE;
 
 /// Criterion's output directory under the (possibly relocated) target directory.
 pub fn criterion_dir() -> PathBuf {
@@ -22,4 +28,34 @@ pub fn median_ns(dir: &Path, group: &str, function: &str) -> Option<f64> {
         .join("estimates.json");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
     json["median"]["point_estimate"].as_f64()
+}
+
+/// A request from a loopback client.
+pub fn request(method: Method, path: &str) -> TestRequest {
+    TestRequest::default()
+        .method(method)
+        .uri(path)
+        .peer_addr(([127, 0, 0, 1], 40_000).into())
+}
+
+/// Sends `request` to the in-process app: the status, the body as JSON (`Null` when it is
+/// not), and the session cookie's value when one is set.
+pub async fn json_body<S, B>(app: &S, request: TestRequest) -> (u16, Value, Option<String>)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    let response = test::call_service(app, request.to_request()).await;
+    let status = response.status().as_u16();
+    let session = response
+        .response()
+        .cookies()
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_owned());
+    let body = test::read_body(response).await;
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+        session,
+    )
 }

@@ -69,10 +69,6 @@ impl Activation {
 
     /// Compares a presented tag with this activation's, in constant time.
     pub fn matches(&self, tag: &[u8; 32]) -> bool {
-        self.tag
-            .iter()
-            .zip(tag)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+        tessera_core::constant_time_eq(&self.tag, tag)
     }
 }

@@ -28,12 +28,6 @@ pub enum ContactError {
     /// A company cannot belong to another company.
     #[error("a company cannot belong to a company")]
     CompanyInCompany,
-    /// The contact given as a company is a person.
-    #[error("contact `{id}` is not a company")]
-    NotACompany {
-        /// The contact.
-        id: Uuid,
-    },
     /// Access needs an e-mail address to send the activation to.
     #[error("the contact has no e-mail address: add one before granting access")]
     NoEmail,

@@ -129,6 +129,19 @@ impl fmt::Debug for BearerSecret {
     }
 }
 
+/// Same bytes, compared without stopping at the first difference (for secrets and their
+/// tags; only the length may be learned from the time taken).
+///
+/// ```
+/// use tessera_core::constant_time_eq;
+/// assert!(constant_time_eq(b"tag", b"tag"));
+/// assert!(!constant_time_eq(b"tag", b"tab"));
+/// assert!(!constant_time_eq(b"tag", b"tags"));
+/// ```
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// SHA-256 of `data` as lowercase hex.
 pub fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data)

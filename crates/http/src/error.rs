@@ -186,7 +186,7 @@ fn contact_parts(error: &ContactError) -> Parts {
         C::MayNotGrant => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", None),
         C::InvalidEmail { .. } => bad("email"),
         C::InvalidName { field, .. } => bad(field),
-        C::CompanyInCompany | C::NotACompany { .. } => bad("company"),
+        C::CompanyInCompany => bad("company"),
         C::NoEmail => (
             StatusCode::CONFLICT,
             "conflict",

@@ -189,26 +189,27 @@ impl Tessera {
             .ok_or(ServiceError::NotFound { what: "contact" })
     }
 
-    /// Checks that `company` is a company of the account.
-    fn check_company(
+    /// Checks that `company` is a company of the account; `field` names it in the error.
+    pub(crate) fn check_company(
         tx: &mut dyn Tx,
         account: AccountId,
         company: Option<Uuid>,
+        field: &str,
     ) -> Result<(), ServiceError> {
-        if let Some(company) = company {
-            let found = tx.contact(account, company)?;
-            match found {
-                Some(found) if found.contact.kind == ContactKind::Company => {}
-                Some(_) => return Err(ContactError::NotACompany { id: company }.into()),
-                None => {
-                    return Err(ServiceError::invalid(
-                        "company",
-                        format!("no company `{company}` in this account"),
-                    ));
-                }
-            }
+        let Some(company) = company else {
+            return Ok(());
+        };
+        match tx.contact(account, company)? {
+            Some(found) if found.contact.kind == ContactKind::Company => Ok(()),
+            Some(_) => Err(ServiceError::invalid(
+                field,
+                format!("contact `{company}` is not a company"),
+            )),
+            None => Err(ServiceError::invalid(
+                field,
+                format!("no company `{company}` in this account"),
+            )),
         }
-        Ok(())
     }
 
     fn email_taken(error: crate::StorageError) -> ServiceError {
@@ -239,7 +240,7 @@ impl Tessera {
         )?;
         let now = self.now();
         self.write(|tx| {
-            Self::check_company(tx, caller.account, contact.company)?;
+            Self::check_company(tx, caller.account, contact.company, "company")?;
             tx.insert_contact(caller.account, &contact, now)
                 .map_err(Self::email_taken)?;
             self.record_event(
@@ -311,7 +312,7 @@ impl Tessera {
                 if contact.kind == ContactKind::Company && company.is_some() {
                     return Err(ContactError::CompanyInCompany.into());
                 }
-                Self::check_company(tx, caller.account, company)?;
+                Self::check_company(tx, caller.account, company, "company")?;
                 contact.company = company;
             }
             if let Some(locale) = &update.locale {

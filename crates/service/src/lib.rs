@@ -212,9 +212,13 @@ pub struct InboundSender(());
 #[derive(Debug)]
 pub struct Operator(());
 
-/// Same bytes, compared without stopping at the first difference.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Whether `presented` is the configured token whose SHA-256 is `expected` (compared in
+/// constant time); never when none is configured.
+fn presents(expected: Option<&str>, presented: &str) -> bool {
+    let presented = tessera_core::sha256_hex(presented.as_bytes());
+    expected.is_some_and(|expected| {
+        tessera_core::constant_time_eq(expected.as_bytes(), presented.as_bytes())
+    })
 }
 
 /// Who did something, for the audit trail.
@@ -272,22 +276,20 @@ impl Tessera {
     /// The operator, if `token` is the configured operator token (compared in constant
     /// time); [`ServiceError::Unauthenticated`] otherwise, or when none is configured.
     pub fn operator(&self, token: &str) -> Result<Operator, ServiceError> {
-        let presented = tessera_core::sha256_hex(token.as_bytes());
-        match &self.0.operator_token {
-            Some(expected) if same(expected.as_bytes(), presented.as_bytes()) => Ok(Operator(())),
-            _ => Err(ServiceError::Unauthenticated),
+        if presents(self.0.operator_token.as_deref(), token) {
+            Ok(Operator(()))
+        } else {
+            Err(ServiceError::Unauthenticated)
         }
     }
 
     /// The inbound-mail service, if `secret` is the configured inbound secret (compared in
     /// constant time); [`ServiceError::Unauthenticated`] otherwise, or when none is configured.
     pub fn inbound(&self, secret: &str) -> Result<InboundSender, ServiceError> {
-        let presented = tessera_core::sha256_hex(secret.as_bytes());
-        match &self.0.inbound_secret {
-            Some(expected) if same(expected.as_bytes(), presented.as_bytes()) => {
-                Ok(InboundSender(()))
-            }
-            _ => Err(ServiceError::Unauthenticated),
+        if presents(self.0.inbound_secret.as_deref(), secret) {
+            Ok(InboundSender(()))
+        } else {
+            Err(ServiceError::Unauthenticated)
         }
     }
 

@@ -13,8 +13,8 @@ use tessera_access::{Level, WORKSPACE};
 use tessera_contacts::portal::PortalAction;
 use tessera_contacts::visibility::Memberships;
 use tessera_contacts::{
-    ContactKind, Person, Project, ReplyKey, Task, TaskPeople, TaskStatus, clean_comment,
-    client_task_assignee, contact_auditors,
+    Person, Project, ReplyKey, Task, TaskPeople, TaskStatus, clean_comment, client_task_assignee,
+    contact_auditors,
 };
 use tessera_core::{AccountId, AuditAction, Uuid};
 
@@ -121,23 +121,7 @@ impl Tessera {
         account: AccountId,
         project: &Project,
     ) -> Result<(), ServiceError> {
-        if let Some(company) = project.counterparty {
-            match tx.contact(account, company)? {
-                Some(found) if found.contact.kind == ContactKind::Company => {}
-                Some(_) => {
-                    return Err(ServiceError::invalid(
-                        "counterparty",
-                        format!("contact `{company}` is not a company"),
-                    ));
-                }
-                None => {
-                    return Err(ServiceError::invalid(
-                        "counterparty",
-                        format!("no company `{company}` in this account"),
-                    ));
-                }
-            }
-        }
+        Self::check_company(tx, account, project.counterparty, "counterparty")?;
         for (field, user) in [
             ("client_manager", project.client_manager),
             ("supervisor", project.supervisor),

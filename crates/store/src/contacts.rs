@@ -17,14 +17,11 @@ pub use tessera_service::records::{ContactSession, StoredContact};
 const TABLE: &str = "contacts";
 
 fn corrupt(detail: impl Into<String>) -> StoreError {
-    StoreError::Corrupt {
-        table: TABLE,
-        detail: detail.into(),
-    }
+    crate::db::corrupt(TABLE, detail)
 }
 
 fn uuid(text: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text).map_err(|e| corrupt(e.to_string()))
+    crate::db::parse_uuid(TABLE, text)
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -127,8 +124,7 @@ pub fn update(
     contact: &Contact,
 ) -> Result<(), StoreError> {
     let activation = contact.activation.as_ref();
-    let key = (account.to_string(), contact.id.to_string());
-    let target = || contacts::table.find(key.clone());
+    let target = contacts::table.find((account.to_string(), contact.id.to_string()));
     let changes = (
         contacts::company_id.eq(contact.company.map(|c| c.to_string())),
         contacts::name.eq(&contact.name),
@@ -140,12 +136,13 @@ pub fn update(
         contacts::activation_expires_at.eq(activation.map(|a| micros(a.expires_at))),
         contacts::locale.eq(&contact.locale),
     );
-    let updated = diesel::update(target()).set(changes).execute(connection)?;
-    if !contact.signed_up {
-        diesel::update(target())
-            .set(contacts::password_hash.eq(None::<String>))
-            .execute(connection)?;
-    }
+    let updated = if contact.signed_up {
+        diesel::update(target).set(changes).execute(connection)?
+    } else {
+        diesel::update(target)
+            .set((changes, contacts::password_hash.eq(None::<String>)))
+            .execute(connection)?
+    };
     if updated == 0 {
         Err(StoreError::NotFound)
     } else {

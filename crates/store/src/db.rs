@@ -38,6 +38,22 @@ pub(crate) fn micros(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime
     at.trunc_subsecs(6).naive_utc()
 }
 
+/// A row of `table` that cannot be read back.
+pub(crate) fn corrupt(table: &'static str, detail: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        detail: detail.into(),
+    }
+}
+
+/// A UUID stored as text in `table`.
+pub(crate) fn parse_uuid(
+    table: &'static str,
+    text: &str,
+) -> Result<tessera_core::Uuid, StoreError> {
+    tessera_core::Uuid::parse_str(text).map_err(|e| corrupt(table, e.to_string()))
+}
+
 /// Bytes as lowercase hex, how tags and nonces are stored.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

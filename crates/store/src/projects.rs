@@ -10,7 +10,7 @@ use tessera_contacts::{Person, Project, Task, TaskPeople, TaskRole, TaskStatus};
 use tessera_core::{AccountId, UserId, Uuid};
 use tessera_service::records::{Comment, CommentVia, StoredReplyKey, TaskEvent};
 
-use crate::db::{hex, micros, per_backend, unhex};
+use crate::db::{corrupt, hex, micros, parse_uuid as uuid, per_backend, unhex};
 use crate::schema::{
     project_auditors, projects, reply_keys, task_comments, task_events, task_people, tasks,
 };
@@ -18,17 +18,6 @@ use crate::{DbConnection, StoreError};
 
 /// Ids per `IN (…)` list.
 const CHUNK: usize = 500;
-
-fn corrupt(table: &'static str, detail: impl Into<String>) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        detail: detail.into(),
-    }
-}
-
-fn uuid(table: &'static str, text: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text).map_err(|e| corrupt(table, e.to_string()))
-}
 
 fn person(table: &'static str, kind: &str, id: &str) -> Result<Person, StoreError> {
     Person::from_parts(kind, uuid(table, id)?)

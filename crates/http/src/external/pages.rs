@@ -114,20 +114,12 @@ pub(super) fn csrf_token() -> String {
     new_secret().to_string()
 }
 
-/// Same bytes, compared without stopping at the first difference.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// Whether the form's token matches the CSRF cookie.
 pub(super) fn csrf_ok(request: &HttpRequest, submitted: &str) -> bool {
-    request
-        .cookie(CSRF_COOKIE)
-        .is_some_and(|cookie| !submitted.is_empty() && same(cookie.value(), submitted))
+    request.cookie(CSRF_COOKIE).is_some_and(|cookie| {
+        !submitted.is_empty()
+            && tessera_core::constant_time_eq(cookie.value().as_bytes(), submitted.as_bytes())
+    })
 }
 
 /// The data of the `workflows` page: business domains with their workflows, and the expiry.
