@@ -8,6 +8,29 @@ use tessera_core::{BearerSecret, SecretKey};
 pub const ACTIVATION_PURPOSE: &str = "tessera/contact-activation";
 /// HMAC purpose of the stored tag of an activation's link token.
 const TAG_PURPOSE: &str = "tessera/contact-activation-link";
+/// HMAC purpose deriving an imported user's invitation token from the user id and nonce.
+const USER_INVITATION_PURPOSE: &str = "tessera/user-invitation";
+/// HMAC purpose of the stored tag of a user invitation's token.
+const USER_INVITATION_TAG_PURPOSE: &str = "tessera/user-invitation-link";
+
+/// Whom an activation link lets in: each kind has its own HMAC purposes, so a token of one
+/// kind is never a token of the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivationKind {
+    /// A contact turning on the access granted to them (the client portal).
+    Contact,
+    /// A user added to an app by an import, choosing a password.
+    User,
+}
+
+impl ActivationKind {
+    const fn purposes(self) -> (&'static str, &'static str) {
+        match self {
+            ActivationKind::Contact => (ACTIVATION_PURPOSE, TAG_PURPOSE),
+            ActivationKind::User => (USER_INVITATION_PURPOSE, USER_INVITATION_TAG_PURPOSE),
+        }
+    }
+}
 /// How long an activation link works.
 pub const ACTIVATION_DAYS: i64 = 14;
 
@@ -18,7 +41,12 @@ pub struct ActivationLink(pub BearerSecret);
 impl ActivationLink {
     /// The HMAC stored for (and looked up by) this link.
     pub fn tag(&self, key: &SecretKey) -> [u8; 32] {
-        key.sign(TAG_PURPOSE, self.0.to_string().as_bytes())
+        self.tag_for(ActivationKind::Contact, key)
+    }
+
+    /// The HMAC stored for this link, for an activation of `kind`.
+    pub fn tag_for(&self, kind: ActivationKind, key: &SecretKey) -> [u8; 32] {
+        key.sign(kind.purposes().1, self.0.to_string().as_bytes())
     }
 }
 
@@ -38,28 +66,54 @@ pub struct Activation {
 impl Activation {
     /// A new activation for contact `id`, valid [`ACTIVATION_DAYS`] from `now`.
     pub fn issue(key: &SecretKey, id: &[u8; 16], nonce: [u8; 16], now: DateTime<Utc>) -> Self {
-        let link = Self::derive(key, id, &nonce);
+        Self::issue_for(ActivationKind::Contact, key, id, nonce, now)
+    }
+
+    /// A new activation of `kind` for `id`, valid [`ACTIVATION_DAYS`] from `now`.
+    pub fn issue_for(
+        kind: ActivationKind,
+        key: &SecretKey,
+        id: &[u8; 16],
+        nonce: [u8; 16],
+        now: DateTime<Utc>,
+    ) -> Self {
+        let link = Self::derive_for(kind, key, id, &nonce);
         Activation {
             nonce,
             issued_at: now,
             expires_at: now + Duration::days(ACTIVATION_DAYS),
-            tag: link.tag(key),
+            tag: link.tag_for(kind, key),
         }
     }
 
     /// The link of contact `id`'s activation issued with `nonce`.
     pub fn derive(key: &SecretKey, id: &[u8; 16], nonce: &[u8; 16]) -> ActivationLink {
+        Self::derive_for(ActivationKind::Contact, key, id, nonce)
+    }
+
+    /// The link of `id`'s activation of `kind` issued with `nonce`.
+    pub fn derive_for(
+        kind: ActivationKind,
+        key: &SecretKey,
+        id: &[u8; 16],
+        nonce: &[u8; 16],
+    ) -> ActivationLink {
         let mut message = [0u8; 32];
         message[..16].copy_from_slice(id);
         message[16..].copy_from_slice(nonce);
         ActivationLink(BearerSecret::from_bytes(
-            key.sign(ACTIVATION_PURPOSE, &message),
+            key.sign(kind.purposes().0, &message),
         ))
     }
 
     /// This activation's link (for the e-mail).
     pub fn link(&self, key: &SecretKey, id: &[u8; 16]) -> ActivationLink {
         Self::derive(key, id, &self.nonce)
+    }
+
+    /// This activation's link, for an activation of `kind`.
+    pub fn link_for(&self, kind: ActivationKind, key: &SecretKey, id: &[u8; 16]) -> ActivationLink {
+        Self::derive_for(kind, key, id, &self.nonce)
     }
 
     /// True before it expires.

@@ -14,8 +14,8 @@
 //! | `case/notes`  | write | none   | read |
 
 use serde::{Deserialize, Serialize};
-use tessera_access::{AccessError, FeatureTree, Level, Role};
-use tessera_core::RoleId;
+use tessera_access::{AccessError, FeatureTree, Level, Policy, Role};
+use tessera_core::{RoleId, ScopeId, UserId, Uuid};
 use thiserror::Error;
 
 /// The features of a case, parents first.
@@ -137,6 +137,74 @@ pub fn predefined_case_roles() -> Result<[Role; 3], AccessError> {
     Ok(roles)
 }
 
+/// What a case tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseKind {
+    /// Something that happened and must be handled.
+    Incident,
+    /// A piece of work with a goal.
+    Project,
+}
+
+impl CaseKind {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CaseKind::Incident => "incident",
+            CaseKind::Project => "project",
+        }
+    }
+
+    /// Reads a wire name back.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "incident" => Some(CaseKind::Incident),
+            "project" => Some(CaseKind::Project),
+            _ => None,
+        }
+    }
+}
+
+/// The scope of a case in the permission engine (the case's id).
+pub const fn case_scope(case: Uuid) -> ScopeId {
+    ScopeId::from_uuid(case)
+}
+
+/// The permission engine's policy of an app's cases: the case tree, the predefined case roles
+/// and the app's `custom` ones, and each `(user, case, role)` assignment as a scoped
+/// assignment. Nobody has an account-wide role in it, so a user answers `none` in every case
+/// they are not assigned to.
+///
+/// ```
+/// use tessera_access::Level;
+/// use tessera_contacts::cases::{CLIENT_CASE_ROLE, case_policy, case_scope};
+/// use tessera_core::{UserId, Uuid};
+/// let (ana, case) = (UserId::from_u128(1), Uuid::from_u128(7));
+/// let policy = case_policy([], [(ana, case, CLIENT_CASE_ROLE)]).unwrap();
+/// let notes = policy.feature("case/notes").unwrap();
+/// let feed = policy.feature("case/feed").unwrap();
+/// assert!(policy.check_in(ana, case_scope(case), feed, Level::Modify).unwrap());
+/// assert!(!policy.check_in(ana, case_scope(case), notes, Level::Read).unwrap());
+/// ```
+pub fn case_policy(
+    custom: impl IntoIterator<Item = Role>,
+    assignments: impl IntoIterator<Item = (UserId, Uuid, RoleId)>,
+) -> Result<Policy, AccessError> {
+    let mut policy = Policy::new(case_tree()?);
+    policy.add_roles(predefined_case_roles()?)?;
+    policy.add_roles(custom)?;
+    for (user, case, role) in assignments {
+        policy.assign_in(user, case_scope(case), role)?;
+    }
+    Ok(policy)
+}
+
+/// True for the ids of the predefined case roles.
+pub fn is_predefined_case_role(id: RoleId) -> bool {
+    [STAFF_CASE_ROLE, CLIENT_CASE_ROLE, BOT_CASE_ROLE].contains(&id)
+}
+
 /// The type of a user in an app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -208,12 +276,6 @@ pub enum CaseError {
         /// The plan's limit.
         limit: u32,
     },
-    /// A case role still assigned cannot be deleted.
-    #[error("the case role is assigned {assignments} time(s): unassign it first")]
-    CaseRoleAssigned {
-        /// How many assignments hold it.
-        assignments: u64,
-    },
 }
 
 /// Checks a change of a user's type in an app (`None`: removing them from it).
@@ -234,15 +296,6 @@ pub fn check_seat(used: u32, limit: Option<u32>, adding: AppUserType) -> Result<
             Err(CaseError::SeatLimitReached { limit })
         }
         _ => Ok(()),
-    }
-}
-
-/// May a case role be deleted while `assignments` hold it?
-pub fn check_case_role_deletion(assignments: u64) -> Result<(), CaseError> {
-    if assignments == 0 {
-        Ok(())
-    } else {
-        Err(CaseError::CaseRoleAssigned { assignments })
     }
 }
 
@@ -354,10 +407,5 @@ mod tests {
         assert_eq!(check_seat(5, Some(5), AppUserType::Bot), Ok(()));
         assert_eq!(check_seat(4, Some(5), AppUserType::Manager), Ok(()));
         assert_eq!(check_seat(1_000, None, AppUserType::Staff), Ok(()));
-        assert_eq!(check_case_role_deletion(0), Ok(()));
-        assert_eq!(
-            check_case_role_deletion(3),
-            Err(CaseError::CaseRoleAssigned { assignments: 3 })
-        );
     }
 }

@@ -23,12 +23,15 @@ mod activation;
 pub mod cases;
 mod contact;
 mod error;
+pub mod import;
 pub mod portal;
 mod project;
 mod reply_key;
 pub mod visibility;
 
-pub use activation::{ACTIVATION_DAYS, ACTIVATION_PURPOSE, Activation, ActivationLink};
+pub use activation::{
+    ACTIVATION_DAYS, ACTIVATION_PURPOSE, Activation, ActivationKind, ActivationLink,
+};
 pub use contact::{
     Access, AccessChange, Contact, ContactKind, MAX_CONTACT_NAME_CHARS, Warning, may_grant,
 };
