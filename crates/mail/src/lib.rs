@@ -25,6 +25,6 @@ pub use inbound::{InboundError, InboundMessage, MAX_INBOUND_BYTES, parse_inbound
 pub use templates::{
     CONTACT_ACTIVATION, ContactActivationEmail, DEFAULT_LOCALE, INVITATION, InvitationEmail,
     LOCALES, MESSAGES, RenderedMessage, SharedWorkflow, TASK_NOTIFICATION, TaskNotificationEmail,
-    Templates, resolve_locale,
+    Templates, USER_INVITATION, UserInvitationEmail, resolve_locale,
 };
 pub use transport::{Delivery, Envelope, FileMailer, Mailer, SmtpMailer};

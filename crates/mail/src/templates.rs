@@ -22,11 +22,19 @@ pub const INVITATION: &str = "invitation";
 /// The activation of a contact's access to an account's client portal; its data is a
 /// [`ContactActivationEmail`].
 pub const CONTACT_ACTIVATION: &str = "contact_activation";
+/// A person added to an app of an account (by a bulk import) is invited to choose a password;
+/// its data is a [`UserInvitationEmail`].
+pub const USER_INVITATION: &str = "user_invitation";
 /// A comment, assignment or status change on a task, sent to its followers; its data is a
 /// [`TaskNotificationEmail`].
 pub const TASK_NOTIFICATION: &str = "task_notification";
 /// Every message name.
-pub const MESSAGES: &[&str] = &[INVITATION, CONTACT_ACTIVATION, TASK_NOTIFICATION];
+pub const MESSAGES: &[&str] = &[
+    INVITATION,
+    CONTACT_ACTIVATION,
+    USER_INVITATION,
+    TASK_NOTIFICATION,
+];
 
 /// Builds the table of embedded templates: for each locale and message, the subject, text and
 /// HTML template, keyed by their path relative to `templates/`.
@@ -59,6 +67,10 @@ const EMBEDDED: &[(&str, &str)] = embedded![
     "de" / "contact_activation",
     "fr" / "contact_activation",
     "ro" / "contact_activation",
+    "en" / "user_invitation",
+    "de" / "user_invitation",
+    "fr" / "user_invitation",
+    "ro" / "user_invitation",
     "en" / "task_notification",
     "de" / "task_notification",
     "fr" / "task_notification",
@@ -179,6 +191,28 @@ pub struct ContactActivationEmail {
     /// The access level: `"basic"` or `"advanced"` (any other value reads as basic).
     pub access: String,
     /// The activation URL behind the "Activate access" button.
+    pub link: String,
+    /// When the link expires, already formatted for the locale.
+    pub expires_on: String,
+}
+
+/// The data of the [`USER_INVITATION`] message: a bulk import added a person to an app of an
+/// account, and the person follows the link to choose a password and sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserInvitationEmail {
+    /// The person, as their name is shown in the greeting (their display name, else their
+    /// e-mail address).
+    pub user_name: String,
+    /// Who imported them, as their name is shown.
+    pub invited_by: String,
+    /// The account the app belongs to.
+    pub account_name: String,
+    /// The app they were added to.
+    pub app_name: String,
+    /// Their type in the app: `"administrator"`, `"manager"`, `"staff"`, `"user"` or `"bot"`
+    /// (any other value reads as staff).
+    pub user_type: String,
+    /// The URL behind the "Choose your password" button.
     pub link: String,
     /// When the link expires, already formatted for the locale.
     pub expires_on: String,

@@ -10,11 +10,12 @@
 mod common;
 
 use common::{
-    ACTIVATION_LINK, CODE, EXPIRES, LINK, SITE, TASK_URL, contact_activation, invitation, sample,
-    scratch_dir, task_notification,
+    ACTIVATION_LINK, CODE, EXPIRES, LINK, SITE, TASK_URL, USER_INVITATION_LINK, contact_activation,
+    invitation, sample, scratch_dir, task_notification, user_invitation,
 };
 use tessera_mail::{
     CONTACT_ACTIVATION, INVITATION, LOCALES, MESSAGES, MailError, TASK_NOTIFICATION, Templates,
+    USER_INVITATION,
 };
 
 #[test]
@@ -461,6 +462,190 @@ If you were not expecting this e-mail, you can ignore it.
     );
 }
 
+/// The user types of the [`USER_INVITATION`] message.
+const USER_TYPES: [&str; 5] = ["administrator", "manager", "staff", "user", "bot"];
+
+#[test]
+fn the_user_invitation_renders_in_every_locale() {
+    let templates = Templates::embedded().unwrap();
+    let english = templates
+        .render(USER_INVITATION, "en", &user_invitation("staff"))
+        .unwrap();
+    assert_eq!(
+        english.subject,
+        "Ana Pop added you to Field Service on Acme Ltd"
+    );
+    let expected = format!(
+        "Hello Bo Berg,
+
+Ana Pop has added you to the app Field Service of Acme Ltd as a staff member.
+
+Follow this link to choose your password and sign in:
+{USER_INVITATION_LINK}
+
+The link is valid until {EXPIRES} and works once.
+
+If you were not expecting this e-mail, you can ignore it.
+"
+    );
+    assert_eq!(english.text, expected);
+
+    // (locale, button, the end of the sentence for each of `USER_TYPES`)
+    let locales = [
+        (
+            "en",
+            "Choose your password",
+            [
+                " as an administrator.",
+                " as a manager.",
+                " as a staff member.",
+                " as a user.",
+                " as a bot.",
+            ],
+        ),
+        (
+            "de",
+            "Passwort festlegen",
+            [
+                " als Administrator hinzugefügt.",
+                " als Manager hinzugefügt.",
+                " als Mitarbeiter hinzugefügt.",
+                " als Benutzer hinzugefügt.",
+                " als Bot hinzugefügt.",
+            ],
+        ),
+        (
+            "fr",
+            "Choisir votre mot de passe",
+            [
+                " en tant qu’administrateur.",
+                " en tant que gestionnaire.",
+                " en tant que membre du personnel.",
+                " en tant qu’utilisateur.",
+                " en tant que bot.",
+            ],
+        ),
+        (
+            "ro",
+            "Alegeți-vă parola",
+            [
+                " ca administrator.",
+                " ca manager.",
+                " ca membru al personalului.",
+                " ca utilizator.",
+                " ca bot.",
+            ],
+        ),
+    ];
+    assert_eq!(locales.len(), LOCALES.len());
+    for (locale, button, types) in locales {
+        for (user_type, phrase) in USER_TYPES.into_iter().zip(types) {
+            let context = format!("user invitation of a {user_type} in {locale}");
+            let mail = templates
+                .render(USER_INVITATION, locale, &user_invitation(user_type))
+                .unwrap();
+            for needle in ["Ana Pop", "Field Service", "Acme Ltd"] {
+                assert!(mail.subject.contains(needle), "{context}: subject");
+            }
+            for (part, body) in [("text", &mail.text), ("html", &mail.html)] {
+                for needle in [
+                    USER_INVITATION_LINK,
+                    EXPIRES,
+                    "Bo Berg",
+                    "Ana Pop",
+                    "Field Service",
+                    "Acme Ltd",
+                    phrase,
+                ] {
+                    assert!(body.contains(needle), "{context}: {part} lacks {needle:?}");
+                }
+                for other in types.iter().filter(|other| **other != phrase) {
+                    assert!(!body.contains(other), "{context}: {part} has {other:?}");
+                }
+            }
+            assert!(
+                mail.text.lines().any(|line| line == USER_INVITATION_LINK),
+                "{context}: the link is not on its own line"
+            );
+            assert!(
+                mail.html
+                    .contains(&format!("<a href=\"{USER_INVITATION_LINK}\"")),
+                "{context}: no button"
+            );
+            assert!(
+                mail.html.contains(&format!(">{button}</a>")),
+                "{context}: button {button:?}"
+            );
+            if locale != "en" {
+                assert_ne!(mail.subject, english.subject);
+                assert_eq!(
+                    has_word(&mail.subject, &["added", "you", "to", "on"]),
+                    None,
+                    "{context}: {}",
+                    mail.subject
+                );
+            }
+            for body in [&mail.text, &mail.html] {
+                assert_translated(
+                    &context,
+                    locale,
+                    body,
+                    &[
+                        "Hello",
+                        "has added you",
+                        "the app",
+                        "Follow this link",
+                        "sign in",
+                        "valid until",
+                        "works once",
+                        "ignore it",
+                        "Choose your password",
+                        "staff member",
+                    ],
+                );
+            }
+        }
+        let unknown = templates
+            .render(USER_INVITATION, locale, &user_invitation("owner"))
+            .unwrap();
+        let staff = templates
+            .render(USER_INVITATION, locale, &user_invitation("staff"))
+            .unwrap();
+        assert_eq!(unknown, staff, "unknown types read as staff in {locale}");
+    }
+}
+
+#[test]
+fn the_english_user_invitation_has_its_subject_link_and_escaped_html() {
+    let templates = Templates::embedded().unwrap();
+    let mut data = user_invitation("manager");
+    data.app_name = "<b>Field</b> Service".into();
+    let mail = templates.render(USER_INVITATION, "en", &data).unwrap();
+    assert_eq!(
+        mail.subject,
+        "Ana Pop added you to <b>Field</b> Service on Acme Ltd"
+    );
+    assert!(
+        mail.text
+            .contains(&format!(":\n{USER_INVITATION_LINK}\n\n")),
+        "the link is not on its own line:\n{}",
+        mail.text
+    );
+    assert!(
+        mail.text
+            .contains("the app <b>Field</b> Service of Acme Ltd"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.html
+            .contains("the app &lt;b&gt;Field&lt;/b&gt; Service of Acme Ltd"),
+        "{}",
+        mail.html
+    );
+    assert!(!mail.html.contains("<b>"), "{}", mail.html);
+}
+
 #[test]
 fn the_task_notification_renders_every_event_in_every_locale() {
     let templates = Templates::embedded().unwrap();
@@ -665,5 +850,11 @@ fn new_messages_need_their_variables() {
     assert!(matches!(
         templates.render(CONTACT_ACTIVATION, "ro", &data),
         Err(MailError::Render { .. })
+    ));
+    let mut data = serde_json::to_value(user_invitation("user")).unwrap();
+    data.as_object_mut().unwrap().remove("app_name");
+    assert!(matches!(
+        templates.render(USER_INVITATION, "fr", &data),
+        Err(MailError::Render { name, .. }) if name.starts_with("fr/user_invitation.")
     ));
 }

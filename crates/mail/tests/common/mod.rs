@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use tessera_mail::testing::Parsed;
 use tessera_mail::{
     CONTACT_ACTIVATION, ContactActivationEmail, INVITATION, InvitationEmail, SharedWorkflow,
-    TASK_NOTIFICATION, TaskNotificationEmail,
+    TASK_NOTIFICATION, TaskNotificationEmail, USER_INVITATION, UserInvitationEmail,
 };
 
 pub const LINK: &str = "https://share.example.com/external/i/q9Xk2-Lm_7";
@@ -41,6 +41,7 @@ pub fn invitation(personal_message: Option<&str>) -> InvitationEmail {
 }
 
 pub const ACTIVATION_LINK: &str = "https://portal.example.com/activate/Zq81-kP";
+pub const USER_INVITATION_LINK: &str = "https://app.example.com/invitation/Hx4-7pQ";
 pub const TASK_URL: &str = "https://app.example.com/projects/7/tasks/42";
 
 /// Ana Pop gives Bo Berg `access` to Acme Ltd's client portal.
@@ -51,6 +52,19 @@ pub fn contact_activation(access: &str) -> ContactActivationEmail {
         account_name: "Acme Ltd".into(),
         access: access.into(),
         link: ACTIVATION_LINK.into(),
+        expires_on: EXPIRES.into(),
+    }
+}
+
+/// Ana Pop's import adds Bo Berg to Acme Ltd's app Field Service as a `user_type`.
+pub fn user_invitation(user_type: &str) -> UserInvitationEmail {
+    UserInvitationEmail {
+        user_name: "Bo Berg".into(),
+        invited_by: "Ana Pop".into(),
+        account_name: "Acme Ltd".into(),
+        app_name: "Field Service".into(),
+        user_type: user_type.into(),
+        link: USER_INVITATION_LINK.into(),
         expires_on: EXPIRES.into(),
     }
 }
@@ -75,6 +89,7 @@ pub fn sample(message: &str) -> serde_json::Value {
     match message {
         INVITATION => serde_json::to_value(invitation(Some("Have a look before Friday."))),
         CONTACT_ACTIVATION => serde_json::to_value(contact_activation("basic")),
+        USER_INVITATION => serde_json::to_value(user_invitation("staff")),
         TASK_NOTIFICATION => serde_json::to_value(task_notification("comment", true)),
         other => panic!("no sample data for {other}"),
     }
