@@ -137,6 +137,32 @@ actions! {
     CommentAdd = "task.comment",
     /// An inbound e-mail was dropped (unknown, revoked or mismatched key, automatic reply).
     InboundDropped = "inbound.dropped",
+    /// An app was created (with its first case; its creator became its Administrator).
+    AppCreate = "app.create",
+    /// A case was created in an app.
+    CaseCreate = "case.create",
+    /// A case was deleted with its assignments.
+    CaseDelete = "case.delete",
+    /// A custom case role was created.
+    CaseRoleCreate = "case_role.create",
+    /// A custom case role's name or settings changed.
+    CaseRoleUpdate = "case_role.update",
+    /// A custom case role was deleted.
+    CaseRoleDelete = "case_role.delete",
+    /// A user joined an app with a type.
+    AppUserAdd = "app.user_add",
+    /// A user's type in an app changed.
+    AppUserChangeType = "app.user_type",
+    /// A user left an app (their case assignments there ended).
+    AppUserRemove = "app.user_remove",
+    /// A user was assigned to a case with a case role (or given another).
+    CaseAssign = "case.assign",
+    /// A user's assignment in a case ended.
+    CaseUnassign = "case.unassign",
+    /// Users were imported into an app from a file (the counts are in the detail).
+    AppImport = "app.import",
+    /// A person an import added followed their invitation and chose a password.
+    UserInvitationAccept = "user.invitation_accept",
 }
 
 impl fmt::Display for AuditAction {

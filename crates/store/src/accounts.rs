@@ -19,6 +19,7 @@ struct AccountRow {
     policy_version: i64,
     created_at: chrono::NaiveDateTime,
     invitation_validity_days: i32,
+    seat_limit: Option<i32>,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -37,6 +38,11 @@ impl TryFrom<AccountRow> for Account {
             ),
             created_at: row.created_at.and_utc(),
             invitation_validity_days: i64::from(row.invitation_validity_days),
+            seat_limit: row
+                .seat_limit
+                .map(u32::try_from)
+                .transpose()
+                .map_err(|e| corrupt(e.to_string()))?,
         })
     }
 }
@@ -54,6 +60,7 @@ pub fn create(
         policy_version: 0,
         created_at: micros(now),
         invitation_validity_days: tessera_invitations::DEFAULT_VALIDITY_DAYS as i32,
+        seat_limit: None,
     };
     diesel::insert_into(accounts::table)
         .values(&row)
@@ -81,13 +88,23 @@ pub fn list(connection: &mut DbConnection) -> Result<Vec<Account>, StoreError> {
         .collect()
 }
 
-/// Replaces the account's name and invitation validity (the caller checks the 1–90 range).
+/// Replaces the account's name, invitation validity (the caller checks the 1–90 range) and
+/// seat limit.
 pub fn update_settings(
     connection: &mut DbConnection,
     id: AccountId,
     name: &str,
     invitation_validity_days: i64,
+    seat_limit: Option<u32>,
 ) -> Result<(), StoreError> {
+    let seat_limit =
+        seat_limit
+            .map(i32::try_from)
+            .transpose()
+            .map_err(|_| StoreError::Corrupt {
+                table: "accounts",
+                detail: "seat limit over i32".to_owned(),
+            })?;
     let days = i32::try_from(invitation_validity_days).map_err(|_| StoreError::Corrupt {
         table: "accounts",
         detail: format!("invitation validity {invitation_validity_days}"),
@@ -96,6 +113,7 @@ pub fn update_settings(
         .set((
             accounts::name.eq(name),
             accounts::invitation_validity_days.eq(days),
+            accounts::seat_limit.eq(seat_limit),
         ))
         .execute(connection)?;
     if updated == 0 {
@@ -130,6 +148,26 @@ pub fn bump_policy_version(
         return Err(StoreError::NotFound);
     }
     policy_version(connection, id)
+}
+
+/// Locks the account's row for the rest of the write transaction and returns its seat limit:
+/// seat-taking writes of one account run one after another (PostgreSQL's row lock; SQLite's
+/// writer lock, taken by `begin_write`, already serializes them).
+pub fn lock_seats(connection: &mut DbConnection, id: AccountId) -> Result<Option<u32>, StoreError> {
+    let by_id = accounts::table
+        .find(id.to_string())
+        .select(accounts::seat_limit);
+    let limit: Option<i32> = match connection {
+        DbConnection::Postgresql(pg) => by_id.for_update().first(pg)?,
+        DbConnection::Sqlite(sqlite) => by_id.first(sqlite)?,
+    };
+    limit
+        .map(u32::try_from)
+        .transpose()
+        .map_err(|e| StoreError::Corrupt {
+            table: "accounts",
+            detail: e.to_string(),
+        })
 }
 
 /// How many accounts exist (zero on a fresh database).

@@ -32,6 +32,10 @@ macro_rules! per_backend {
 }
 pub(crate) use per_backend;
 
+/// Rows per multi-row insert: 1,000 rows of up to 9 columns stay under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bind parameters.
+pub(crate) const INSERT_CHUNK: usize = 1_000;
+
 /// An instant as both backends store it: UTC, to the microsecond.
 pub(crate) fn micros(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     use chrono::SubsecRound;

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod apps;
 pub mod attempts;
 pub mod audit;
 pub mod contacts;

@@ -11,13 +11,9 @@ use diesel::prelude::*;
 use tessera_access::{FeatureId, FeaturePath, Level, Policy, PolicyVersion, Role, Setting};
 use tessera_core::{AccountId, RoleId, ScopeId, UserId};
 
-use crate::db::micros;
-use crate::db::per_backend;
+use crate::db::{INSERT_CHUNK, micros, per_backend};
 use crate::schema::{features, role_settings, roles, scoped_assignments, users};
 use crate::{DbConnection, StoreError, accounts};
-
-/// Rows per multi-row insert (well under SQLite's and PostgreSQL's parameter limits).
-const INSERT_CHUNK: usize = 1_000;
 
 #[derive(Insertable)]
 #[diesel(table_name = features)]

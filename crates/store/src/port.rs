@@ -4,23 +4,26 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
+use tessera_contacts::cases::AppUserType;
 use tessera_contacts::visibility::Memberships;
-use tessera_contacts::{Contact, Person, Project, Task};
+use tessera_contacts::{Activation, Contact, Person, Project, Task};
 use tessera_core::{AccountId, AuditEvent, RoleId, UserId, Uuid};
 use tessera_invitations::Invitation;
 use tessera_service::records::{
-    Account, ApiToken, AuditFilter, CatalogItem, Claimed, Comment, ContactSession, DeliveryOutcome,
-    InvitationFilter, OutboxEntry, OutboxMessage, Pruned, RecipientGroup, Session, Share,
-    StoredContact, StoredInvitation, StoredReplyKey, TaskEvent, User,
+    Account, ApiToken, App, AppUser, AuditFilter, Case, CaseAssignment, CatalogItem, Claimed,
+    Comment, ContactSession, DeliveryOutcome, InvitationFilter, OutboxEntry, OutboxMessage, Pruned,
+    RecipientGroup, Session, Share, StoredContact, StoredInvitation, StoredReplyKey,
+    StoredUserInvitation, TaskEvent, User,
 };
 use tessera_service::{
-    AccountStore, AuditStore, CatalogStore, ContactStore, CredentialStore, Housekeeping,
+    AccountStore, AppStore, AuditStore, CatalogStore, ContactStore, CredentialStore, Housekeeping,
     OutboxStore, PolicyStore, ProjectStore, SharingStore, StorageError, UserStore,
 };
 
 use crate::{
-    DbConnection, StoreError, accounts, api_tokens, attempts, audit, contacts, external_sessions,
-    housekeeping, invitations, items, outbox, policies, projects, sessions, shares, users,
+    DbConnection, StoreError, accounts, api_tokens, apps, attempts, audit, contacts,
+    external_sessions, housekeeping, invitations, items, outbox, policies, projects, sessions,
+    shares, users,
 };
 
 /// The port's result.
@@ -52,8 +55,20 @@ impl AccountStore for DbConnection {
         found(accounts::get(self, account))
     }
 
-    fn update_account(&mut self, account: AccountId, name: &str, days: i64) -> Result<()> {
-        Ok(accounts::update_settings(self, account, name, days)?)
+    fn update_account(
+        &mut self,
+        account: AccountId,
+        name: &str,
+        days: i64,
+        seat_limit: Option<u32>,
+    ) -> Result<()> {
+        Ok(accounts::update_settings(
+            self, account, name, days, seat_limit,
+        )?)
+    }
+
+    fn lock_seats(&mut self, account: AccountId) -> Result<Option<u32>> {
+        Ok(accounts::lock_seats(self, account)?)
     }
 
     fn policy_version(&mut self, account: AccountId) -> Result<PolicyVersion> {
@@ -612,6 +627,151 @@ impl ProjectStore for DbConnection {
 
     fn delete_reply_keys(&mut self, account: AccountId, person: &Person) -> Result<usize> {
         Ok(projects::delete_reply_keys(self, account, person)?)
+    }
+}
+
+impl AppStore for DbConnection {
+    fn insert_app(&mut self, account: AccountId, app: &App) -> Result<()> {
+        Ok(apps::insert_app(self, account, app)?)
+    }
+
+    fn app(&mut self, account: AccountId, id: Uuid) -> Result<Option<App>> {
+        found(apps::app(self, account, id))
+    }
+
+    fn find_app(&mut self, id: Uuid) -> Result<Option<(AccountId, App)>> {
+        Ok(apps::find_app(self, id)?)
+    }
+
+    fn apps(&mut self, account: AccountId) -> Result<Vec<App>> {
+        Ok(apps::apps(self, account)?)
+    }
+
+    fn insert_case(&mut self, account: AccountId, case: &Case) -> Result<()> {
+        Ok(apps::insert_case(self, account, case)?)
+    }
+
+    fn case(&mut self, account: AccountId, id: Uuid) -> Result<Option<Case>> {
+        found(apps::case(self, account, id))
+    }
+
+    fn cases(&mut self, account: AccountId, app: Uuid) -> Result<Vec<Case>> {
+        Ok(apps::cases(self, account, app)?)
+    }
+
+    fn delete_case(&mut self, account: AccountId, id: Uuid) -> Result<bool> {
+        Ok(apps::delete_case(self, account, id)?)
+    }
+
+    fn set_app_users(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        users: &[(UserId, AppUserType)],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(apps::set_app_users(self, account, app, users, now)?)
+    }
+
+    fn app_users(&mut self, account: AccountId, app: Uuid) -> Result<Vec<AppUser>> {
+        Ok(apps::app_users(self, account, app)?)
+    }
+
+    fn app_user_type(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        user: UserId,
+    ) -> Result<Option<AppUserType>> {
+        found(apps::app_user_type(self, account, app, user))
+    }
+
+    fn remove_app_user(&mut self, account: AccountId, app: Uuid, user: UserId) -> Result<bool> {
+        Ok(apps::remove_app_user(self, account, app, user)?)
+    }
+
+    fn billable_app_users(&mut self, account: AccountId) -> Result<Vec<(Uuid, UserId)>> {
+        Ok(apps::billable_app_users(self, account)?)
+    }
+
+    fn apps_administered_by(&mut self, account: AccountId, user: UserId) -> Result<Vec<Uuid>> {
+        Ok(apps::apps_administered_by(self, account, user)?)
+    }
+
+    fn insert_case_role(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(apps::insert_case_role(self, account, app, role, now)?)
+    }
+
+    fn replace_case_role(&mut self, account: AccountId, app: Uuid, role: &Role) -> Result<()> {
+        Ok(apps::replace_case_role(self, account, app, role)?)
+    }
+
+    fn delete_case_role(&mut self, account: AccountId, app: Uuid, role: RoleId) -> Result<()> {
+        Ok(apps::delete_case_role(self, account, app, role)?)
+    }
+
+    fn case_roles(&mut self, account: AccountId, app: Uuid) -> Result<Vec<Role>> {
+        Ok(apps::case_roles(self, account, app)?)
+    }
+
+    fn set_case_assignments(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        assignments: &[CaseAssignment],
+    ) -> Result<()> {
+        Ok(apps::set_case_assignments(self, account, app, assignments)?)
+    }
+
+    fn remove_case_assignment(
+        &mut self,
+        account: AccountId,
+        case: Uuid,
+        user: UserId,
+    ) -> Result<bool> {
+        Ok(apps::remove_case_assignment(self, account, case, user)?)
+    }
+
+    fn case_assignments(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        case: Option<Uuid>,
+    ) -> Result<Vec<CaseAssignment>> {
+        Ok(apps::case_assignments(self, account, app, case)?)
+    }
+
+    fn insert_users(&mut self, account: AccountId, new: &[User]) -> Result<()> {
+        Ok(users::insert_many(self, account, new)?)
+    }
+
+    fn set_user_invitations(
+        &mut self,
+        account: AccountId,
+        invitations: &[(UserId, Activation)],
+    ) -> Result<()> {
+        Ok(apps::set_user_invitations(self, account, invitations)?)
+    }
+
+    fn user_invitation(&mut self, account: AccountId, user: UserId) -> Result<Option<Activation>> {
+        found(apps::user_invitation(self, account, user))
+    }
+
+    fn user_invitation_by_tag_locked(
+        &mut self,
+        tag: &[u8; 32],
+    ) -> Result<Option<StoredUserInvitation>> {
+        Ok(apps::user_invitation_by_tag_locked(self, tag)?)
+    }
+
+    fn delete_user_invitation(&mut self, account: AccountId, user: UserId) -> Result<bool> {
+        Ok(apps::delete_user_invitation(self, account, user)?)
     }
 }
 

@@ -12,6 +12,7 @@ diesel::table! {
         policy_version -> BigInt,
         created_at -> Timestamp,
         invitation_validity_days -> Integer,
+        seat_limit -> Nullable<Integer>,
     }
 }
 
@@ -338,6 +339,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    apps (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        name -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        app_id -> Text,
+        title -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    app_users (account_id, app_id, user_id) {
+        account_id -> Text,
+        app_id -> Text,
+        user_id -> Text,
+        user_type -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_roles (account_id, app_id, id) {
+        account_id -> Text,
+        app_id -> Text,
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_role_settings (account_id, app_id, role_id, feature_path) {
+        account_id -> Text,
+        app_id -> Text,
+        role_id -> Text,
+        feature_path -> Text,
+        setting -> Text,
+    }
+}
+
+diesel::table! {
+    case_assignments (account_id, case_id, user_id) {
+        account_id -> Text,
+        app_id -> Text,
+        case_id -> Text,
+        user_id -> Text,
+        role_id -> Text,
+    }
+}
+
+diesel::table! {
+    user_invitations (account_id, user_id) {
+        account_id -> Text,
+        user_id -> Text,
+        nonce -> Text,
+        tag -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     features,
@@ -368,4 +441,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     task_comments,
     task_events,
     reply_keys,
+    apps,
+    cases,
+    app_users,
+    case_roles,
+    case_role_settings,
+    case_assignments,
+    user_invitations,
 );

@@ -4,14 +4,14 @@
 use diesel::prelude::*;
 use tessera_core::{AccountId, RoleId, UserId};
 
-use crate::db::micros;
+use crate::db::{micros, per_backend};
 use crate::schema::users;
 use crate::{DbConnection, StoreError};
 
 pub use tessera_service::records::User;
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 struct UserRow {
     account_id: String,
     id: String,
@@ -67,6 +67,36 @@ pub fn insert(
         .values(&row)
         .execute(connection)?;
     row.try_into()
+}
+
+/// Inserts many users in multi-row statements (an import's new people). A taken e-mail is
+/// [`StoreError::Conflict`] and nothing is inserted.
+pub fn insert_many(
+    connection: &mut DbConnection,
+    account: AccountId,
+    new: &[User],
+) -> Result<(), StoreError> {
+    let account_id = account.to_string();
+    let rows: Vec<UserRow> = new
+        .iter()
+        .map(|user| UserRow {
+            account_id: account_id.clone(),
+            id: user.id.to_string(),
+            email: user.email.clone(),
+            password_hash: user.password_hash.clone(),
+            must_change_password: user.must_change_password,
+            role_id: user.role.to_string(),
+            created_at: micros(user.created_at),
+            display_name: user.display_name.clone(),
+            may_grant_client_access: user.may_grant_client_access,
+        })
+        .collect();
+    for chunk in rows.chunks(crate::db::INSERT_CHUNK) {
+        per_backend!(connection, |c| diesel::insert_into(users::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 /// The user `id` of the account.
