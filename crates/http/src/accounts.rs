@@ -47,6 +47,8 @@ pub struct AccountView {
     pub name: String,
     /// How many days invitation links and codes stay valid.
     pub invitation_validity_days: i64,
+    /// The plan's limit on billable seats (`null`: no limit).
+    pub seat_limit: Option<u32>,
     /// The account's policy version.
     #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
@@ -60,6 +62,7 @@ impl From<Account> for AccountView {
             id: account.id,
             name: account.name,
             invitation_validity_days: account.invitation_validity_days,
+            seat_limit: account.seat_limit,
             policy_version: account.policy_version,
             created_at: account.created_at,
         }
@@ -196,6 +199,11 @@ pub struct AccountPatch {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 90)]
     pub invitation_validity_days: Option<i64>,
+    /// The plan's limit on billable seats; `null` removes it. Lowering it under the seats
+    /// taken refuses only new seats.
+    #[serde(default, deserialize_with = "crate::contacts::present")]
+    #[schema(value_type = Option<u32>, minimum = 0, maximum = 1000000)]
+    pub seat_limit: Option<Option<u32>>,
 }
 
 /// Changes the caller's account's settings.
@@ -221,6 +229,7 @@ pub async fn update(
     let update = AccountUpdate {
         name: body.name,
         invitation_validity_days: body.invitation_validity_days,
+        seat_limit: body.seat_limit,
     };
     let account = state
         .run(move |t| t.update_account(&caller, update))

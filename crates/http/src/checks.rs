@@ -7,7 +7,7 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tessera_access::{Explanation, Level, PolicyVersion};
-use tessera_core::UserId;
+use tessera_core::{RoleId, UserId, Uuid};
 use tessera_service::checks::{self, Question};
 
 use crate::auth::User;
@@ -33,6 +33,10 @@ pub struct CheckBody {
     #[serde(default)]
     #[schema(value_type = Option<u64>)]
     pub at_least_version: Option<PolicyVersion>,
+    /// Ask within this case: `feature` is then a case feature (`case/feed`, `case/convo`,
+    /// `case/events`, `case/notes`) and the user's case role there answers.
+    #[serde(default)]
+    pub case: Option<Uuid>,
 }
 
 /// The answer.
@@ -46,6 +50,10 @@ pub struct CheckAnswer {
     /// The policy version that answered.
     #[schema(value_type = u64)]
     pub policy_version: PolicyVersion,
+    /// For a question within a case: the user's case role there (absent: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid, required = false)]
+    pub case_role: Option<RoleId>,
 }
 
 /// Answers one check.
@@ -53,7 +61,7 @@ pub struct CheckAnswer {
     post,
     path = "/v1/check",
     request_body = CheckBody,
-    responses((status = 200, body = CheckAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or a question about another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = CheckAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or a question about another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user or case", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "checks",
     security(("session" = []), ("token" = []))
 )]
@@ -63,6 +71,18 @@ pub async fn check(
     body: crate::Json<CheckBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    if let Some(case) = body.case {
+        let answer = state
+            .run(move |t| t.case_check(&caller, case, body.user, &body.feature, body.level))
+            .await?;
+        state.metrics.checks_answered(1);
+        return Ok(HttpResponse::Ok().json(CheckAnswer {
+            allowed: answer.allowed,
+            level: answer.level,
+            policy_version: answer.policy_version,
+            case_role: answer.case_role,
+        }));
+    }
     let policy = state.policy(caller.account, body.at_least_version).await?;
     let question = Question {
         user: body.user,
@@ -75,6 +95,7 @@ pub async fn check(
         allowed: answer.allowed,
         level: answer.level,
         policy_version: answer.policy_version,
+        case_role: None,
     }))
 }
 
@@ -169,6 +190,9 @@ pub struct ExplainBody {
     #[serde(default)]
     #[schema(value_type = Option<u64>)]
     pub at_least_version: Option<PolicyVersion>,
+    /// Explain within this case (a case feature; the grant names the case role).
+    #[serde(default)]
+    pub case: Option<Uuid>,
 }
 
 /// Why a user has their level on a feature.
@@ -192,7 +216,7 @@ pub struct ExplainAnswer {
     post,
     path = "/v1/explain",
     request_body = ExplainBody,
-    responses((status = 200, body = ExplainAnswer), (status = 400, description = "Unknown feature", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or a question about another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = ExplainAnswer), (status = 400, description = "Unknown feature", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or a question about another user without `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown user or case", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "at_least_version not reached", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "checks",
     security(("session" = []), ("token" = []))
 )]
@@ -203,7 +227,10 @@ pub async fn explain(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let named = state
-        .run(move |t| t.explain(&caller, body.user, &body.feature, body.at_least_version))
+        .run(move |t| match body.case {
+            Some(case) => t.case_explain(&caller, case, body.user, &body.feature),
+            None => t.explain(&caller, body.user, &body.feature, body.at_least_version),
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ExplainAnswer {
         explanation: named.explanation,
@@ -227,6 +254,8 @@ pub struct WhoCanQuery {
     /// Level needed.
     #[param(value_type = crate::openapi::LevelName)]
     pub level: Level,
+    /// Ask within this case (a case feature; the users assigned to the case answer).
+    pub case: Option<Uuid>,
 }
 
 /// Users with at least the level.
@@ -245,7 +274,7 @@ pub struct WhoCanAnswer {
     get,
     path = "/v1/who-can",
     params(WhoCanQuery),
-    responses((status = 200, body = WhoCanAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or who-can needs `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = WhoCanAnswer), (status = 400, description = "Unknown feature or bad level", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "Password change required, or who-can needs `user_management: read`", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "Unknown case", body = crate::error::Problem, content_type = "application/problem+json")),
     tag = "checks",
     security(("session" = []), ("token" = []))
 )]
@@ -254,6 +283,16 @@ pub async fn who_can(
     User(caller): User,
     query: crate::Query<WhoCanQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    if let Some(case) = query.case {
+        let (users, policy_version) = state
+            .run(move |t| t.case_who_can(&caller, case, &query.feature, query.level))
+            .await?;
+        return Ok(HttpResponse::Ok().json(WhoCanAnswer {
+            users,
+            policy_version,
+        }));
+    }
     let policy = state.policy(caller.account, None).await?;
     let users = checks::who_can(&policy, &caller, &query.feature, query.level)?;
     Ok(HttpResponse::Ok().json(WhoCanAnswer {

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use tessera_contacts::{Access, ContactKind};
+use tessera_contacts::{Access, ActivationKind, ContactKind};
 use tessera_core::{UserId, Uuid};
 use tessera_service::contacts::{ContactSummary, ContactUpdate, NewContact};
 
@@ -354,9 +354,20 @@ pub struct ActivationView {
     pub email: String,
     /// When the link stops working.
     pub expires_at: DateTime<Utc>,
+    /// `contact` (access to the client portal) or `user` (a person an import added to an
+    /// app, choosing their password).
+    pub kind: &'static str,
 }
 
-/// Shows an activation link's contact and account; changes nothing.
+/// The wire name of an activation's kind.
+fn kind_name(kind: ActivationKind) -> &'static str {
+    match kind {
+        ActivationKind::Contact => "contact",
+        ActivationKind::User => "user",
+    }
+}
+
+/// Shows an activation link's contact (or invited user) and account; changes nothing.
 #[utoipa::path(
     get,
     path = "/v1/activation/{token}",
@@ -375,6 +386,7 @@ pub async fn activation(
         contact_name: view.contact_name,
         email: view.email,
         expires_at: view.expires_at,
+        kind: kind_name(view.kind),
     }))
 }
 
@@ -387,12 +399,19 @@ pub struct ActivateBody {
     pub password: String,
 }
 
-/// A contact who activated access.
+/// A contact who activated access, or an invited user who chose their password.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActivatedView {
-    /// The contact.
-    pub contact_id: Uuid,
-    /// The address they sign in with at `POST /v1/portal/session`.
+    /// The contact (absent for a user).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub contact_id: Option<Uuid>,
+    /// The user (absent for a contact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub user_id: Option<Uuid>,
+    /// The address they sign in with: at `POST /v1/portal/session` (a contact) or
+    /// `POST /v1/session` (a user).
     pub email: String,
 }
 
@@ -417,8 +436,13 @@ pub async fn activate(
     let activated = state
         .run(move |t| t.activate_contact(&token, &password, client.as_deref()))
         .await?;
+    let (contact_id, user_id) = match activated.kind {
+        ActivationKind::Contact => (Some(activated.contact), None),
+        ActivationKind::User => (None, Some(activated.contact)),
+    };
     Ok(HttpResponse::Created().json(ActivatedView {
-        contact_id: activated.contact,
+        contact_id,
+        user_id,
         email: activated.email,
     }))
 }

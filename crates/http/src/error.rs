@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use tessera_access::AccessError;
 use tessera_contacts::ContactError;
+use tessera_contacts::cases::CaseError;
 use tessera_invitations::InvitationError;
 use tessera_service::{ServiceError, StorageError};
 
@@ -212,6 +213,29 @@ fn contact_parts(error: &ContactError) -> Parts {
     }
 }
 
+fn case_parts(error: &CaseError) -> Parts {
+    match error {
+        CaseError::AdministratorImmutable => (
+            StatusCode::CONFLICT,
+            "administrator-immutable",
+            "The Administrator cannot be changed",
+            Some("user_type".to_owned()),
+        ),
+        CaseError::OneAdministrator => (
+            StatusCode::CONFLICT,
+            "administrator-immutable",
+            "Only the creator is Administrator",
+            Some("user_type".to_owned()),
+        ),
+        CaseError::SeatLimitReached { .. } => (
+            StatusCode::PAYMENT_REQUIRED,
+            "seat-limit-reached",
+            "Seat limit reached",
+            Some("user_type".to_owned()),
+        ),
+    }
+}
+
 fn storage_parts(error: &StorageError) -> Parts {
     match error {
         StorageError::Unavailable(_) => (
@@ -274,6 +298,7 @@ fn service_parts(error: &ServiceError) -> Parts {
         ServiceError::Access(error) => access_parts(error),
         ServiceError::Invitation(error) => invitation_parts(error),
         ServiceError::Contact(error) => contact_parts(error),
+        ServiceError::Case(error) => case_parts(error),
         ServiceError::Storage(error) => storage_parts(error),
         ServiceError::Mail(_) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+pub mod apps;
 mod audit;
 mod auth;
 mod catalog;
@@ -271,6 +272,49 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                         .app_data(web::PayloadConfig::new(inbound::MAX_INBOUND_BODY_BYTES))
                         .route(web::post().to(inbound::receive)),
                 )
+                .service(
+                    methods("/apps", "GET, POST")
+                        .route(web::get().to(apps::list_apps))
+                        .route(web::post().to(apps::create_app)),
+                )
+                .service(methods("/apps/{app}", "GET").route(web::get().to(apps::get_app)))
+                .service(
+                    methods("/apps/{app}/cases", "GET, POST")
+                        .route(web::get().to(apps::list_cases))
+                        .route(web::post().to(apps::create_case)),
+                )
+                .service(
+                    methods("/apps/{app}/case-roles", "GET, POST")
+                        .route(web::get().to(apps::list_case_roles))
+                        .route(web::post().to(apps::create_case_role)),
+                )
+                .service(
+                    methods("/apps/{app}/case-roles/{id}", "PUT, DELETE")
+                        .route(web::put().to(apps::update_case_role))
+                        .route(web::delete().to(apps::delete_case_role)),
+                )
+                .service(methods("/apps/{app}/users", "GET").route(web::get().to(apps::list_users)))
+                .service(
+                    methods("/apps/{app}/users/import", "POST")
+                        .app_data(web::PayloadConfig::new(apps::MAX_IMPORT_BYTES))
+                        .route(web::post().to(apps::import)),
+                )
+                .service(
+                    methods("/apps/{app}/users/{user}", "PUT, DELETE")
+                        .route(web::put().to(apps::set_user))
+                        .route(web::delete().to(apps::remove_user)),
+                )
+                .service(
+                    methods("/cases/{case}", "GET, DELETE")
+                        .route(web::get().to(apps::get_case))
+                        .route(web::delete().to(apps::delete_case)),
+                )
+                .service(
+                    methods("/cases/{case}/assignments/{user}", "PUT, DELETE")
+                        .route(web::put().to(apps::assign))
+                        .route(web::delete().to(apps::unassign)),
+                )
+                .service(methods("/seats", "GET").route(web::get().to(apps::seats)))
                 .service(methods("/check", "POST").route(web::post().to(checks::check)))
                 .service(methods("/checks", "POST").route(web::post().to(checks::batch)))
                 .service(methods("/explain", "POST").route(web::post().to(checks::explain)))

@@ -14,6 +14,9 @@ use crate::{Actor, Caller, ServiceError, Tessera, Tx, passwords, random, random_
 /// Longest account name, in characters.
 pub const MAX_ACCOUNT_NAME_CHARS: usize = 100;
 
+/// Highest seat limit an account can set.
+pub const MAX_SEAT_LIMIT: u32 = 1_000_000;
+
 /// The app the demo catalog belongs to (`workspace/app:demo`).
 pub const DEMO_APP: &str = "demo";
 
@@ -176,6 +179,7 @@ impl Tessera {
             tx.create_account(account, &name, now)?;
             tx.insert_policy(account, &policy, now)?;
             tx.insert_user(account, &admin)?;
+            crate::apps::insert_app(tx, account, crate::apps::SAMPLE_APP, admin.id, now)?;
             if first {
                 demo_catalog(tx, account, now)?;
             }
@@ -202,6 +206,9 @@ pub struct AccountUpdate {
     pub name: Option<String>,
     /// How many days invitation links and codes stay valid (1 to 90).
     pub invitation_validity_days: Option<i64>,
+    /// The plan's limit on billable seats (`Some(None)` removes it). Lowering it under the
+    /// seats taken refuses only new seats; nobody loses theirs.
+    pub seat_limit: Option<Option<u32>>,
 }
 
 impl Tessera {
@@ -241,6 +248,14 @@ impl Tessera {
                 format!("invitations are valid 1 to 90 days, not {days}"),
             ));
         }
+        if let Some(Some(limit)) = update.seat_limit
+            && limit > MAX_SEAT_LIMIT
+        {
+            return Err(ServiceError::invalid(
+                "seat_limit",
+                format!("a seat limit is 0 to {MAX_SEAT_LIMIT}, not {limit}"),
+            ));
+        }
         self.write(|tx| {
             let current = tx
                 .account(caller.account)?
@@ -249,8 +264,13 @@ impl Tessera {
             let days = update
                 .invitation_validity_days
                 .unwrap_or(current.invitation_validity_days);
-            tx.update_account(caller.account, &name, days)?;
-            let detail = json!({ "name": name, "invitation_validity_days": days });
+            let seat_limit = update.seat_limit.unwrap_or(current.seat_limit);
+            tx.update_account(caller.account, &name, days, seat_limit)?;
+            let detail = json!({
+                "name": name,
+                "invitation_validity_days": days,
+                "seat_limit": seat_limit,
+            });
             self.record_event(
                 tx,
                 &Actor::caller(caller),

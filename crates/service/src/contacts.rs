@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use tessera_access::{Level, USER_MANAGEMENT, WORKSPACE};
 use tessera_contacts::{
-    Access, AccessChange, Activation, ActivationLink, Contact, ContactError, ContactKind, Person,
-    Warning, may_grant,
+    Access, AccessChange, Activation, ActivationKind, ActivationLink, Contact, ContactError,
+    ContactKind, Person, Warning, may_grant,
 };
 use tessera_core::{AccountId, AuditAction, BearerSecret, UserId, Uuid};
 
@@ -113,17 +113,21 @@ pub struct ActivationView {
     pub email: String,
     /// When the link stops working.
     pub expires_at: DateTime<Utc>,
+    /// A contact's portal access, or a user's sign-in (a person an import added).
+    pub kind: ActivationKind,
 }
 
-/// A contact who activated access.
+/// A contact who activated access, or a user an import added who chose their password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Activated {
     /// The account.
     pub account: AccountId,
-    /// The contact.
+    /// The contact (or, for [`ActivationKind::User`], the user's id).
     pub contact: Uuid,
     /// The address they sign in with.
     pub email: String,
+    /// A contact's portal access, or a user's sign-in.
+    pub kind: ActivationKind,
 }
 
 /// A new portal session of a contact.
@@ -497,19 +501,41 @@ impl Tessera {
         Some(activation.link(self.key(), contact.id.as_bytes()))
     }
 
-    fn activation_tag(&self, token: &str) -> Result<[u8; 32], ServiceError> {
+    /// The tags a token would have as a contact's activation and as a user's invitation.
+    fn activation_tags(&self, token: &str) -> Result<([u8; 32], [u8; 32]), ServiceError> {
         let secret = BearerSecret::parse(token.trim()).ok_or(ContactError::ActivationUnusable)?;
-        Ok(ActivationLink(secret).tag(self.key()))
+        let link = ActivationLink(secret);
+        Ok((
+            link.tag(self.key()),
+            link.tag_for(ActivationKind::User, self.key()),
+        ))
     }
 
-    /// What an activation link shows before it is used; changes nothing.
+    /// What an activation link shows before it is used; changes nothing. The same links
+    /// serve contacts turning on their access and people an import added to an app.
     pub fn activation(&self, token: &str) -> Result<ActivationView, ServiceError> {
-        let tag = self.activation_tag(token)?;
+        let (tag, user_tag) = self.activation_tags(token)?;
         let now = self.now();
         self.read(|tx| {
-            let stored = tx
-                .contact_by_activation_tag_locked(&tag)?
-                .ok_or(ContactError::ActivationUnusable)?;
+            let Some(stored) = tx.contact_by_activation_tag_locked(&tag)? else {
+                let invitation = tx
+                    .user_invitation_by_tag_locked(&user_tag)?
+                    .filter(|i| i.activation.matches(&user_tag) && i.activation.usable_at(now))
+                    .ok_or(ContactError::ActivationUnusable)?;
+                let user = tx
+                    .user(invitation.account, invitation.user)?
+                    .ok_or(ContactError::ActivationUnusable)?;
+                let account = tx
+                    .account(invitation.account)?
+                    .ok_or(ContactError::ActivationUnusable)?;
+                return Ok(ActivationView {
+                    account_name: account.name,
+                    contact_name: user.shown_name().to_owned(),
+                    email: user.email,
+                    expires_at: invitation.activation.expires_at,
+                    kind: ActivationKind::User,
+                });
+            };
             let activation = stored
                 .contact
                 .activation
@@ -524,6 +550,7 @@ impl Tessera {
                 contact_name: stored.contact.name.clone(),
                 email: stored.contact.email.clone().unwrap_or_default(),
                 expires_at: activation.expires_at,
+                kind: ActivationKind::Contact,
             })
         })
     }
@@ -538,13 +565,35 @@ impl Tessera {
         client_addr: Option<&str>,
     ) -> Result<Activated, ServiceError> {
         passwords::validate_new_password("password", password)?;
-        let tag = self.activation_tag(token)?;
+        let (tag, user_tag) = self.activation_tags(token)?;
         let hash = passwords::hash_password(password)?;
         let now = self.now();
         self.write(|tx| {
-            let mut stored = tx
-                .contact_by_activation_tag_locked(&tag)?
-                .ok_or(ContactError::ActivationUnusable)?;
+            let Some(mut stored) = tx.contact_by_activation_tag_locked(&tag)? else {
+                let invitation = tx
+                    .user_invitation_by_tag_locked(&user_tag)?
+                    .filter(|i| i.activation.matches(&user_tag) && i.activation.usable_at(now))
+                    .ok_or(ContactError::ActivationUnusable)?;
+                let (account, user) = (invitation.account, invitation.user);
+                let record = tx
+                    .user(account, user)?
+                    .ok_or(ContactError::ActivationUnusable)?;
+                tx.set_password(account, user, &hash, false)?;
+                tx.delete_user_invitation(account, user)?;
+                self.record_event(
+                    tx,
+                    &Actor::anonymous(account, client_addr.map(str::to_owned)),
+                    AuditAction::UserInvitationAccept,
+                    user,
+                    json!({}),
+                )?;
+                return Ok(Activated {
+                    account,
+                    contact: user.as_uuid(),
+                    email: record.email,
+                    kind: ActivationKind::User,
+                });
+            };
             stored.contact.activate(&tag, now)?;
             tx.update_contact(stored.account, &stored.contact)?;
             tx.set_contact_password(stored.account, stored.contact.id, &hash)?;
@@ -559,6 +608,7 @@ impl Tessera {
                 account: stored.account,
                 contact: stored.contact.id,
                 email: stored.contact.email.clone().unwrap_or_default(),
+                kind: ActivationKind::Contact,
             })
         })
     }

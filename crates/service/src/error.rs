@@ -72,6 +72,9 @@ pub enum ServiceError {
     /// The contacts domain refused.
     #[error(transparent)]
     Contact(#[from] ContactError),
+    /// An app rule refused (the Administrator, the seat limit).
+    #[error(transparent)]
+    Case(#[from] tessera_contacts::cases::CaseError),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),

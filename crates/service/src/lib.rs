@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+pub mod apps;
 pub mod audit;
 mod caller;
 pub mod catalog;
@@ -27,6 +28,7 @@ pub mod contacts;
 mod error;
 pub mod external;
 mod features;
+pub mod import;
 pub mod inbound;
 mod names;
 pub mod outbox;
@@ -59,7 +61,7 @@ pub use policy_cache::{POLICY_RECHECK, VERSION_WAIT};
 pub use random::{new_key, new_secret, random_uuid};
 pub use roles::SavedRole;
 pub use store::{
-    AccountStore, AuditStore, CatalogStore, Connections, ContactStore, CredentialStore,
+    AccountStore, AppStore, AuditStore, CatalogStore, Connections, ContactStore, CredentialStore,
     Housekeeping, OutboxStore, PolicyStore, ProjectStore, SharingStore, StorageError, Store, Tx,
     UserStore, Work,
 };

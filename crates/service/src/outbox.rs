@@ -250,6 +250,19 @@ impl Tessera {
                 let templates = &self.0.templates;
                 templates.render(tessera_mail::TASK_NOTIFICATION, &message.locale, &data)?
             }
+            MessageKind::UserInvitation {
+                user,
+                app,
+                invited_by,
+            } => {
+                let Some(data) =
+                    self.user_invitation_email(tx, message.account, *user, *app, *invited_by, now)?
+                else {
+                    return Ok(None);
+                };
+                let templates = &self.0.templates;
+                templates.render(tessera_mail::USER_INVITATION, &message.locale, &data)?
+            }
         };
         Ok(Some(Envelope {
             message_id: message.message_id.clone(),
@@ -295,6 +308,55 @@ impl Tessera {
             granted_by,
             account_name,
             access: stored.contact.access.as_str().to_owned(),
+            link: format!("{base}/c/activate/{}", link.0),
+            expires_on: activation
+                .expires_at
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string(),
+        }))
+    }
+
+    /// The data of an imported person's invitation, its link derived again from the key;
+    /// `None` when no invitation is pending any more or the person left the app.
+    fn user_invitation_email(
+        &self,
+        tx: &mut dyn Tx,
+        account: AccountId,
+        user: tessera_core::UserId,
+        app: Uuid,
+        invited_by: Option<tessera_core::UserId>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<tessera_mail::UserInvitationEmail>, ServiceError> {
+        let Some(activation) = tx
+            .user_invitation(account, user)?
+            .filter(|a| a.usable_at(now))
+        else {
+            return Ok(None);
+        };
+        let (Some(person), Some(app_record), Some(user_type)) = (
+            tx.user(account, user)?,
+            tx.app(account, app)?,
+            tx.app_user_type(account, app, user)?,
+        ) else {
+            return Ok(None);
+        };
+        let account_name = tx.account(account)?.map(|a| a.name).unwrap_or_default();
+        let invited_by = match invited_by {
+            Some(by) => self.person_name(tx, account, &Person::User(by))?,
+            None => account_name.clone(),
+        };
+        let link = activation.link_for(
+            tessera_contacts::ActivationKind::User,
+            self.key(),
+            user.as_uuid().as_bytes(),
+        );
+        let base = self.0.settings.public_url.trim_end_matches('/');
+        Ok(Some(tessera_mail::UserInvitationEmail {
+            user_name: person.shown_name().to_owned(),
+            invited_by,
+            account_name,
+            app_name: app_record.name,
+            user_type: user_type.as_str().to_owned(),
             link: format!("{base}/c/activate/{}", link.0),
             expires_on: activation
                 .expires_at
@@ -485,7 +547,9 @@ impl Tessera {
                 Ok(())
             }
             // Nothing else follows from their delivery: the outbox row records it.
-            MessageKind::ContactActivation { .. } | MessageKind::TaskNotification { .. } => Ok(()),
+            MessageKind::ContactActivation { .. }
+            | MessageKind::TaskNotification { .. }
+            | MessageKind::UserInvitation { .. } => Ok(()),
         }
     }
 }

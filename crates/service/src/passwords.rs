@@ -22,13 +22,19 @@ pub fn hash_password(password: &str) -> Result<String, ServiceError> {
         .map_err(|e| ServiceError::Internal(format!("password hashing: {e}")))
 }
 
-/// Checks `password` against a PHC string; a malformed hash never matches.
+/// Checks `password` against a PHC string; a malformed hash never matches, after the time
+/// of a verification (a user with no password yet — an imported person before their
+/// invitation — answers as slowly as a wrong password).
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+            .is_ok(),
+        Err(_) => {
+            verify_nothing(password);
+            false
+        }
+    }
 }
 
 /// Spends the time of one verification without a user, so an unknown e-mail answers as

@@ -21,6 +21,8 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
     /// How many days its invitation links and codes stay valid (1 to 90; 14 by default).
     pub invitation_validity_days: i64,
+    /// The plan's limit on billable seats (`None`: no limit).
+    pub seat_limit: Option<u32>,
 }
 
 /// A user of an account.
@@ -309,6 +311,17 @@ pub enum MessageKind {
         /// The recipient.
         recipient: Person,
     },
+    /// The invitation of a person an import added to an app: a link to choose a password
+    /// (derived again from the key when rendered).
+    UserInvitation {
+        /// The person.
+        user: UserId,
+        /// The app they were added to.
+        app: Uuid,
+        /// Who imported them (`None`: an operator's command).
+        #[serde(default)]
+        invited_by: Option<UserId>,
+    },
 }
 
 impl MessageKind {
@@ -318,6 +331,7 @@ impl MessageKind {
             MessageKind::Invitation { .. } => tessera_mail::INVITATION,
             MessageKind::ContactActivation { .. } => tessera_mail::CONTACT_ACTIVATION,
             MessageKind::TaskNotification { .. } => tessera_mail::TASK_NOTIFICATION,
+            MessageKind::UserInvitation { .. } => tessera_mail::USER_INVITATION,
         }
     }
 
@@ -325,7 +339,9 @@ impl MessageKind {
     pub const fn invitation(&self) -> Option<Uuid> {
         match self {
             MessageKind::Invitation { invitation } => Some(*invitation),
-            MessageKind::ContactActivation { .. } | MessageKind::TaskNotification { .. } => None,
+            MessageKind::ContactActivation { .. }
+            | MessageKind::TaskNotification { .. }
+            | MessageKind::UserInvitation { .. } => None,
         }
     }
 
@@ -501,4 +517,69 @@ mod tests {
         }
         assert_eq!(OutboxState::parse("lost"), None);
     }
+}
+
+/// An app: a workspace of the account holding cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    /// Id.
+    pub id: Uuid,
+    /// Name, unique in the account.
+    pub name: String,
+    /// Its creator, the app's Administrator.
+    pub created_by: UserId,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A case of an app: an incident or a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// Id (the case's scope in the permission engine).
+    pub id: Uuid,
+    /// The app it lives in.
+    pub app: Uuid,
+    /// Title.
+    pub title: String,
+    /// Incident or project.
+    pub kind: tessera_contacts::cases::CaseKind,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user of an app, with how the account knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppUser {
+    /// The user.
+    pub user: UserId,
+    /// Their sign-in e-mail.
+    pub email: String,
+    /// Their display name, if any.
+    pub display_name: Option<String>,
+    /// Their type in the app.
+    pub user_type: tessera_contacts::cases::AppUserType,
+    /// When they joined the app.
+    pub added_at: DateTime<Utc>,
+}
+
+/// A case assignment: `user` holds `role` in `case`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseAssignment {
+    /// The case.
+    pub case: Uuid,
+    /// The user.
+    pub user: UserId,
+    /// The case role.
+    pub role: RoleId,
+}
+
+/// A pending invitation of a user an import added, found by its link's tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredUserInvitation {
+    /// The account.
+    pub account: AccountId,
+    /// The user.
+    pub user: UserId,
+    /// The link's activation (nonce, times, tag).
+    pub activation: tessera_contacts::Activation,
 }

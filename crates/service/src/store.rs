@@ -9,16 +9,18 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
+use tessera_contacts::cases::AppUserType;
 use tessera_contacts::visibility::Memberships;
-use tessera_contacts::{Contact, Person, Project, Task};
+use tessera_contacts::{Activation, Contact, Person, Project, Task};
 use tessera_core::{AccountId, AuditEvent, RoleId, UserId, Uuid};
 use tessera_invitations::Invitation;
 
 use crate::ServiceError;
 use crate::records::{
-    Account, ApiToken, AuditFilter, CatalogItem, Claimed, Comment, ContactSession, DeliveryOutcome,
-    InvitationFilter, OutboxEntry, OutboxMessage, Pruned, RecipientGroup, Session, Share,
-    StoredContact, StoredInvitation, StoredReplyKey, TaskEvent, User,
+    Account, ApiToken, App, AppUser, AuditFilter, Case, CaseAssignment, CatalogItem, Claimed,
+    Comment, ContactSession, DeliveryOutcome, InvitationFilter, OutboxEntry, OutboxMessage, Pruned,
+    RecipientGroup, Session, Share, StoredContact, StoredInvitation, StoredReplyKey,
+    StoredUserInvitation, TaskEvent, User,
 };
 
 /// What storage can fail with, whatever the database.
@@ -102,18 +104,22 @@ pub trait AccountStore {
     fn accounts(&mut self) -> Result<Vec<Account>, StorageError>;
     /// The account, if it exists.
     fn account(&mut self, account: AccountId) -> Result<Option<Account>, StorageError>;
-    /// Replaces the account's name and invitation validity.
+    /// Replaces the account's name, invitation validity and seat limit.
     fn update_account(
         &mut self,
         account: AccountId,
         name: &str,
         invitation_validity_days: i64,
+        seat_limit: Option<u32>,
     ) -> Result<(), StorageError>;
     /// The account's policy version.
     fn policy_version(&mut self, account: AccountId) -> Result<PolicyVersion, StorageError>;
     /// Bumps the account's policy version and returns the new one (serializes the account's
     /// policy writers for the rest of the transaction).
     fn bump_policy_version(&mut self, account: AccountId) -> Result<PolicyVersion, StorageError>;
+    /// Locks the account for the rest of the write transaction, so seat-taking writes run one
+    /// after another, and returns its seat limit.
+    fn lock_seats(&mut self, account: AccountId) -> Result<Option<u32>, StorageError>;
     /// How many days the account's invitations stay valid.
     fn invitation_validity_days(&mut self, account: AccountId) -> Result<i64, StorageError>;
 }
@@ -580,6 +586,135 @@ pub trait ProjectStore {
     ) -> Result<usize, StorageError>;
 }
 
+/// Apps, their cases, users, case roles and case assignments, and the invitations of people an
+/// import added.
+pub trait AppStore {
+    /// Adds an app ([`StorageError::Conflict`] when the name is taken).
+    fn insert_app(&mut self, account: AccountId, app: &App) -> Result<(), StorageError>;
+    /// The app, if the account has it.
+    fn app(&mut self, account: AccountId, id: Uuid) -> Result<Option<App>, StorageError>;
+    /// The app with this id and its account (*unscoped*: an operator's command names an app
+    /// by id alone).
+    fn find_app(&mut self, id: Uuid) -> Result<Option<(AccountId, App)>, StorageError>;
+    /// The account's apps, by name.
+    fn apps(&mut self, account: AccountId) -> Result<Vec<App>, StorageError>;
+    /// Adds a case.
+    fn insert_case(&mut self, account: AccountId, case: &Case) -> Result<(), StorageError>;
+    /// The case, if the account has it.
+    fn case(&mut self, account: AccountId, id: Uuid) -> Result<Option<Case>, StorageError>;
+    /// An app's cases, oldest first.
+    fn cases(&mut self, account: AccountId, app: Uuid) -> Result<Vec<Case>, StorageError>;
+    /// Deletes a case with its assignments; returns whether there was one.
+    fn delete_case(&mut self, account: AccountId, id: Uuid) -> Result<bool, StorageError>;
+    /// Adds users to an app or changes their type, many at once.
+    fn set_app_users(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        users: &[(UserId, AppUserType)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// An app's users, by e-mail.
+    fn app_users(&mut self, account: AccountId, app: Uuid) -> Result<Vec<AppUser>, StorageError>;
+    /// A user's type in an app, if they are in it.
+    fn app_user_type(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        user: UserId,
+    ) -> Result<Option<AppUserType>, StorageError>;
+    /// Takes a user out of an app (their case assignments there go too); returns whether they
+    /// were in it.
+    fn remove_app_user(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        user: UserId,
+    ) -> Result<bool, StorageError>;
+    /// Every `(app, user)` of the account holding a billable type.
+    fn billable_app_users(
+        &mut self,
+        account: AccountId,
+    ) -> Result<Vec<(Uuid, UserId)>, StorageError>;
+    /// The apps a user is the Administrator of.
+    fn apps_administered_by(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+    ) -> Result<Vec<Uuid>, StorageError>;
+    /// Adds a custom case role to an app ([`StorageError::Conflict`] when the name is taken).
+    fn insert_case_role(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Replaces a custom case role's name and settings.
+    fn replace_case_role(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        role: &Role,
+    ) -> Result<(), StorageError>;
+    /// Deletes a custom case role.
+    fn delete_case_role(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        role: RoleId,
+    ) -> Result<(), StorageError>;
+    /// An app's custom case roles, oldest first.
+    fn case_roles(&mut self, account: AccountId, app: Uuid) -> Result<Vec<Role>, StorageError>;
+    /// Sets (or replaces) case assignments of an app, many at once.
+    fn set_case_assignments(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        assignments: &[CaseAssignment],
+    ) -> Result<(), StorageError>;
+    /// Ends a user's assignment in a case; returns whether there was one.
+    fn remove_case_assignment(
+        &mut self,
+        account: AccountId,
+        case: Uuid,
+        user: UserId,
+    ) -> Result<bool, StorageError>;
+    /// The assignments in an app's cases, or in one `case` of it.
+    fn case_assignments(
+        &mut self,
+        account: AccountId,
+        app: Uuid,
+        case: Option<Uuid>,
+    ) -> Result<Vec<CaseAssignment>, StorageError>;
+    /// Adds many users at once (an import's new people).
+    fn insert_users(&mut self, account: AccountId, users: &[User]) -> Result<(), StorageError>;
+    /// Stores the pending invitations of users (replacing earlier ones).
+    fn set_user_invitations(
+        &mut self,
+        account: AccountId,
+        invitations: &[(UserId, Activation)],
+    ) -> Result<(), StorageError>;
+    /// A user's pending invitation, if any.
+    fn user_invitation(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+    ) -> Result<Option<Activation>, StorageError>;
+    /// The pending invitation whose link has this tag, locked for the rest of a write
+    /// transaction (*unscoped*: the link is all its holder has).
+    fn user_invitation_by_tag_locked(
+        &mut self,
+        tag: &[u8; 32],
+    ) -> Result<Option<StoredUserInvitation>, StorageError>;
+    /// Deletes a user's pending invitation; returns whether there was one.
+    fn delete_user_invitation(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+    ) -> Result<bool, StorageError>;
+}
+
 /// Removing rows nothing reads any more (*unscoped*).
 pub trait Housekeeping {
     /// Deletes sessions expired at `now` and failure records older than `failures_before`.
@@ -602,6 +737,7 @@ pub trait Tx:
     + OutboxStore
     + ContactStore
     + ProjectStore
+    + AppStore
     + Housekeeping
 {
 }
@@ -617,6 +753,7 @@ impl<T> Tx for T where
         + OutboxStore
         + ContactStore
         + ProjectStore
+        + AppStore
         + Housekeeping
 {
 }

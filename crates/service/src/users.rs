@@ -210,6 +210,16 @@ impl Tessera {
                 if policy.remove_user(user).is_err() {
                     return Err(ServiceError::NotFound { what: "user" });
                 }
+                let administered = tx.apps_administered_by(account, user)?;
+                if !administered.is_empty() {
+                    return Err(ServiceError::conflict(
+                        "id",
+                        format!(
+                            "the user is the Administrator of {} app(s), who cannot be removed",
+                            administered.len()
+                        ),
+                    ));
+                }
                 tx.delete_sessions(account, user, None)?;
                 tx.delete_reply_keys(account, &tessera_contacts::Person::User(user))?;
                 Ok(tx.delete_user(account, user)?)

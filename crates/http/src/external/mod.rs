@@ -231,7 +231,13 @@ pub async fn activation_submit(
             &request,
             StatusCode::OK,
             "activate",
-            json!({ "title": "Access activated", "error": null, "view": null, "done": done.email }),
+            json!({
+                "title": "Access activated",
+                "error": null,
+                "view": null,
+                "done": done.email,
+                "for_user": done.kind == tessera_contacts::ActivationKind::User,
+            }),
             None,
             false,
         ),
@@ -259,6 +265,7 @@ fn activation_answer(
                 "title": "Activate your access",
                 "error": error,
                 "done": null,
+                "for_user": view.kind == tessera_contacts::ActivationKind::User,
                 "view": {
                     "contact_name": view.contact_name,
                     "account_name": view.account_name,

@@ -7,8 +7,8 @@ mod common;
 use utoipa::OpenApi;
 
 use crate::{
-    accounts, audit, catalog, checks, contacts, error, features, inbound, portal, projects, roles,
-    session, sharing, users,
+    accounts, apps, audit, catalog, checks, contacts, error, features, inbound, portal, projects,
+    roles, session, sharing, users,
 };
 
 /// An access level.
@@ -71,6 +71,34 @@ pub enum ContactKindName {
     Company,
     /// An individual.
     Person,
+}
+
+/// What a case tracks.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum CaseKindName {
+    /// Something that happened and must be handled.
+    Incident,
+    /// A piece of work with a goal.
+    Project,
+}
+
+/// A user's type in an app.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum AppUserTypeName {
+    /// The app's creator: manages everything; cannot be changed or removed.
+    Administrator,
+    /// The same rights as the Administrator, revocable.
+    Manager,
+    /// An employee.
+    Staff,
+    /// A client member (not billed).
+    User,
+    /// Read-only, for automations and integrations (not billed).
+    Bot,
 }
 
 /// A contact's access type.
@@ -288,11 +316,29 @@ pub struct ExplanationSchema {
         portal::comment,
         portal::history,
         inbound::receive,
+        apps::create_app,
+        apps::list_apps,
+        apps::get_app,
+        apps::create_case,
+        apps::list_cases,
+        apps::get_case,
+        apps::delete_case,
+        apps::assign,
+        apps::unassign,
+        apps::list_case_roles,
+        apps::create_case_role,
+        apps::update_case_role,
+        apps::delete_case_role,
+        apps::list_users,
+        apps::set_user,
+        apps::remove_user,
+        apps::import,
+        apps::seats,
         crate::healthz,
         crate::readyz,
         crate::metrics::metrics,
     ),
-    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction, ItemKindName, InvitationStateName, ContactKindName, AccessName, TaskStatusName, PersonKindName, PersonSchema, TaskPeopleSchema)),
+    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction, ItemKindName, InvitationStateName, ContactKindName, AccessName, TaskStatusName, PersonKindName, PersonSchema, TaskPeopleSchema, CaseKindName, AppUserTypeName)),
     modifiers(&Security, &Common),
     tags(
         (name = "session", description = "Sign in and out, passwords, API tokens"),
@@ -476,6 +522,24 @@ mod tests {
             ("post", "/v1/portal/tasks/{id}/comments"),
             ("get", "/v1/portal/tasks/{id}/history"),
             ("post", "/v1/inbound/email"),
+            ("get", "/v1/apps"),
+            ("post", "/v1/apps"),
+            ("get", "/v1/apps/{app}"),
+            ("get", "/v1/apps/{app}/cases"),
+            ("post", "/v1/apps/{app}/cases"),
+            ("get", "/v1/apps/{app}/case-roles"),
+            ("post", "/v1/apps/{app}/case-roles"),
+            ("put", "/v1/apps/{app}/case-roles/{id}"),
+            ("delete", "/v1/apps/{app}/case-roles/{id}"),
+            ("get", "/v1/apps/{app}/users"),
+            ("post", "/v1/apps/{app}/users/import"),
+            ("put", "/v1/apps/{app}/users/{user}"),
+            ("delete", "/v1/apps/{app}/users/{user}"),
+            ("get", "/v1/cases/{case}"),
+            ("delete", "/v1/cases/{case}"),
+            ("put", "/v1/cases/{case}/assignments/{user}"),
+            ("delete", "/v1/cases/{case}/assignments/{user}"),
+            ("get", "/v1/seats"),
             ("get", "/healthz"),
             ("get", "/readyz"),
             ("get", "/metrics"),

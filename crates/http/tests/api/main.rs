@@ -12,6 +12,7 @@
 mod support;
 
 mod accounts;
+mod apps;
 mod audit;
 mod catalog;
 mod catalog_rights;
