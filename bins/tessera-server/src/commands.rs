@@ -1,11 +1,11 @@
-//! What the server does besides serving: the first start's account, and
+//! What the server does besides serving: the first start's account,
 //! `tessera-server account …` — accounts from the command line, through the same service
-//! calls as the operator's API.
+//! calls as the operator's API — and `tessera-server import users …`.
 
 use tessera_service::inbound::InboundOutcome;
 use tessera_service::{NewAccount, ServiceError, Tessera};
 
-use crate::options::{AccountCommand, Error, Options};
+use crate::options::{AccountCommand, Error, ImportCommand, Options};
 
 /// On an empty database, creates the first account and its Admin, logging the one-time
 /// password when it was generated.
@@ -87,4 +87,96 @@ pub fn account(tessera: &Tessera, command: AccountCommand) -> Result<(), Error> 
         }
     }
     Ok(())
+}
+
+/// Runs an import with a progress bar on standard error and the report, as a table, on
+/// standard output; exits 0 when every row was imported, 2 when some were skipped, 1 when
+/// the file was refused.
+pub fn import(tessera: &Tessera, command: ImportCommand) -> ! {
+    let ImportCommand::Users {
+        app,
+        account_role,
+        file,
+    } = command;
+    let data = match std::fs::read(&file) {
+        Ok(data) => data,
+        Err(error) => {
+            eprintln!("cannot read {}: {error}", file.display());
+            std::process::exit(1)
+        }
+    };
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} writes {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let importer = tessera_service::import::Importer::Operator;
+    let imported =
+        tessera.import_app_users(importer, app, &data, account_role.as_deref(), &mut progress);
+    bar.finish_and_clear();
+    match imported {
+        Ok(report) => {
+            print!("{}", report_table(&report));
+            std::process::exit(if report.skipped > 0 { 2 } else { 0 })
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            std::process::exit(1)
+        }
+    }
+}
+
+/// The report of an import as an aligned table, then its counts.
+fn report_table(report: &tessera_service::import::ImportReport) -> String {
+    use tessera_contacts::import::RowStatus;
+    let rows: Vec<[String; 4]> = report
+        .rows
+        .iter()
+        .map(|row| {
+            let reason = match &row.status {
+                RowStatus::Skipped(reason) => reason.to_string(),
+                _ => String::new(),
+            };
+            [
+                row.line.to_string(),
+                row.email.clone(),
+                row.status.as_str().to_owned(),
+                reason,
+            ]
+        })
+        .collect();
+    let header = ["LINE", "EMAIL", "STATUS", "REASON"].map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} created, {} updated, {} unchanged, {} skipped; {} invited; seats {}{}\n",
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.skipped,
+        report.invited,
+        report.seats_used,
+        report
+            .seat_limit
+            .map(|limit| format!(" of {limit}"))
+            .unwrap_or_default(),
+    ));
+    out
 }

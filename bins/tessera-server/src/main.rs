@@ -35,6 +35,7 @@ async fn run(options: Options) -> Result<(), Error> {
     match options.command {
         Some(Command::Account { command }) => return commands::account(&tessera, command),
         Some(Command::Inbound) => commands::inbound(&tessera),
+        Some(Command::Import { command }) => commands::import(&tessera, command),
         _ => {}
     }
     commands::bootstrap(&tessera, &options)?;

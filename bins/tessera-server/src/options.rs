@@ -99,6 +99,31 @@ pub enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Import from a file, then exit.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+/// Imports from the command line.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import an app's users from CSV (header `email,name,user_type[,case,case_role]`), with
+    /// a progress bar and a report of every row; exits 1 when the file is refused, 2 when
+    /// some rows were skipped.
+    Users {
+        /// The app (its id).
+        #[arg(long)]
+        app: tessera_core::Uuid,
+        /// The account role (id or name) people new to the account join with; they are
+        /// e-mailed an invitation to choose a password. Without it their rows are skipped.
+        #[arg(long)]
+        account_role: Option<String>,
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
 }
 
 /// Accounts from the command line.

@@ -326,3 +326,102 @@ fn a_reply_piped_to_the_command_line_becomes_a_comment() {
     drop(server);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `tessera-server import users`: the operator's bulk import, beside a running server on the
+/// same SQLite file. The report comes as a table with every row; new people are e-mailed
+/// their invitation by the server's workers; the same file again changes nothing.
+#[test]
+fn users_are_imported_from_the_command_line_with_a_report() {
+    let dir = temp_dir("import-cli");
+    let server = Server::start(&dir, None, Some("import-initial-password-1"), &[]);
+    let (cookie, _) = server.admin_session("import-initial-password-1", "import-admin-password-2");
+    let (status, apps) = server.call("GET", "/v1/apps", None, &cookie);
+    assert_eq!(status, 200, "{apps}");
+    let app = apps[0]["id"].as_str().expect("the sample app").to_owned();
+    let file = dir.join("people.csv");
+    std::fs::write(
+        &file,
+        "email,name,user_type,case,case_role\n\
+         ana@import.example,Ana,staff,First case,Staff\n\
+         bo@import.example,Bo,user,First case,Client\n\
+         broken,Nobody,staff,,\n",
+    )
+    .expect("write csv");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TESSERA_SECRET_KEY", common::TEST_KEY)
+            .args(args)
+            .output()
+            .expect("run tessera-server import");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let path = file.to_str().expect("utf-8 path");
+    let import = [
+        "import",
+        "users",
+        "--app",
+        &app,
+        "--account-role",
+        "Analytics Access",
+        path,
+    ];
+    let (code, out, err) = run(&import);
+    assert_eq!(code, Some(2), "some rows skipped: {out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("LINE") && lines[0].contains("REASON"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("ana@import.example") && lines[1].contains("created"),
+        "{out}"
+    );
+    assert!(
+        lines[3].contains("skipped") && lines[3].contains("email:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 created, 0 updated, 0 unchanged, 1 skipped; 2 invited"),
+        "{out}"
+    );
+
+    let (status, users) = server.call("GET", &format!("/v1/apps/{app}/users"), None, &cookie);
+    assert_eq!(status, 200);
+    assert_eq!(users.as_array().map(Vec::len), Some(3), "{users}");
+    let outbox = dir.join("data").join("outbox");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !std::fs::read_dir(&outbox)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+        .any(|raw| raw.contains("bo@import.example") && raw.contains("/c/activate/"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no invitation:\n{}",
+            server.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let (code, out, _) = run(&import);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("0 created, 0 updated, 2 unchanged, 1 skipped; 0 invited"),
+        "{out}"
+    );
+    std::fs::write(&file, "email,role\nana@import.example,staff\n").expect("write csv");
+    let (code, _, err) = run(&import);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("unknown column `role`"), "{err}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}

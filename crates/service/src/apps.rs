@@ -101,15 +101,37 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Loads the case policy of `app` (every assignment, or those of `only` one case).
+/// Which assignments a case policy is loaded with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Assignments {
+    /// None: the roles alone (creating or editing a role).
+    None,
+    /// Every assignment in the app's cases (what deleting a case role counts).
+    App,
+    /// Those of one case (who-can there).
+    Case(Uuid),
+    /// One user's in one case (a check or an explanation: a primary-key lookup).
+    UserInCase(Uuid, UserId),
+}
+
+/// Loads the case policy of `app`: its case roles and the `assignments` asked for.
 pub(crate) fn load_case_policy(
     tx: &mut dyn Tx,
     account: AccountId,
     app: Uuid,
-    only: Option<Uuid>,
+    assignments: Assignments,
 ) -> Result<Policy, ServiceError> {
     let roles = tx.case_roles(account, app)?;
-    let assignments = tx.case_assignments(account, app, only)?;
+    let assignments = match assignments {
+        Assignments::None => Vec::new(),
+        Assignments::App => tx.case_assignments(account, app, None)?,
+        Assignments::Case(case) => tx.case_assignments(account, app, Some(case))?,
+        Assignments::UserInCase(case, user) => tx
+            .case_assignment(account, case, user)?
+            .map(|role| CaseAssignment { case, user, role })
+            .into_iter()
+            .collect(),
+    };
     case_policy(roles, assignments.iter().map(|a| (a.user, a.case, a.role))).map_err(|error| {
         ServiceError::Storage(StorageError::Corrupt {
             table: "case_roles",
@@ -392,7 +414,7 @@ impl Tessera {
         let now = self.now();
         self.write(|tx| {
             Self::app_for(tx, caller, workspace, app, Need::Manage)?;
-            let mut policy = load_case_policy(tx, caller.account, app, None)?;
+            let mut policy = load_case_policy(tx, caller.account, app, Assignments::None)?;
             policy.add_role(role.clone())?;
             let stored = policy.role(role.id)?;
             tx.insert_case_role(caller.account, app, &stored, now)?;
@@ -426,7 +448,7 @@ impl Tessera {
         };
         self.write(|tx| {
             Self::app_for(tx, caller, workspace, app, Need::Manage)?;
-            let mut policy = load_case_policy(tx, caller.account, app, None)?;
+            let mut policy = load_case_policy(tx, caller.account, app, Assignments::None)?;
             if policy.role(id).is_err() {
                 return Err(ServiceError::NotFound { what: "case role" });
             }
@@ -456,7 +478,7 @@ impl Tessera {
         let workspace = self.account_level(caller, WORKSPACE)?;
         self.write(|tx| {
             Self::app_for(tx, caller, workspace, app, Need::Manage)?;
-            let mut policy = load_case_policy(tx, caller.account, app, None)?;
+            let mut policy = load_case_policy(tx, caller.account, app, Assignments::App)?;
             if policy.role(id).is_err() {
                 return Err(ServiceError::NotFound { what: "case role" });
             }
@@ -570,7 +592,12 @@ impl Tessera {
                     "the user is not in the case's app: add them to the app first",
                 ));
             }
-            let policy = load_case_policy(tx, caller.account, app.id, Some(case))?;
+            let policy = load_case_policy(
+                tx,
+                caller.account,
+                app.id,
+                Assignments::UserInCase(case, user),
+            )?;
             if policy.role(role).is_err() {
                 return Err(ServiceError::invalid(
                     "role",
@@ -672,7 +699,11 @@ impl Tessera {
             {
                 return Err(ServiceError::NotFound { what: "user" });
             }
-            load_case_policy(tx, caller.account, app.id, Some(case))
+            let wanted = match user {
+                Some(user) => Assignments::UserInCase(case, user),
+                None => Assignments::Case(case),
+            };
+            load_case_policy(tx, caller.account, app.id, wanted)
         })?;
         if let Some(user) = user {
             policy.add_unassigned_user(user);

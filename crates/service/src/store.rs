@@ -680,6 +680,13 @@ pub trait AppStore {
         case: Uuid,
         user: UserId,
     ) -> Result<bool, StorageError>;
+    /// A user's case role in a case, if they have one.
+    fn case_assignment(
+        &mut self,
+        account: AccountId,
+        case: Uuid,
+        user: UserId,
+    ) -> Result<Option<RoleId>, StorageError>;
     /// The assignments in an app's cases, or in one `case` of it.
     fn case_assignments(
         &mut self,

@@ -633,6 +633,20 @@ pub fn remove_case_assignment(
     )
 }
 
+/// A user's case role in a case (a primary-key lookup).
+pub fn case_assignment(
+    connection: &mut DbConnection,
+    account: AccountId,
+    case: Uuid,
+    user: UserId,
+) -> Result<RoleId, StoreError> {
+    let role: String = case_assignments::table
+        .find((account.to_string(), case.to_string(), user.to_string()))
+        .select(case_assignments::role_id)
+        .first(connection)?;
+    role_id("case_assignments", &role)
+}
+
 /// The assignments in an app's cases, or in its case `only`.
 pub fn case_assignments(
     connection: &mut DbConnection,

@@ -738,6 +738,15 @@ impl AppStore for DbConnection {
         Ok(apps::remove_case_assignment(self, account, case, user)?)
     }
 
+    fn case_assignment(
+        &mut self,
+        account: AccountId,
+        case: Uuid,
+        user: UserId,
+    ) -> Result<Option<RoleId>> {
+        found(apps::case_assignment(self, account, case, user))
+    }
+
     fn case_assignments(
         &mut self,
         account: AccountId,
