@@ -822,3 +822,47 @@ async fn apps_cases_and_case_checks_do_not_cross_accounts() {
         assert_eq!(seats.expect(200)["used"], 1);
     }
 }
+
+#[actix_web::test]
+async fn concurrent_adds_never_pass_the_seat_limit() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let a = &admin.cred;
+        let (app, _) = sample_app(&env, a).await;
+        let role = env.role_id(a, "Analytics Access").await;
+        let mut people = Vec::new();
+        for n in 0..12 {
+            people.push(
+                env.create_user(a, &format!("p{n}@example.com"), &role)
+                    .await,
+            );
+        }
+        // The Administrator holds one seat; one more is left.
+        env.send(
+            Method::PATCH,
+            "/v1/account",
+            a,
+            Some(json!({ "seat_limit": 2 })),
+        )
+        .await
+        .expect(200);
+        let paths: Vec<String> = people
+            .iter()
+            .map(|user| format!("/v1/apps/{app}/users/{user}"))
+            .collect();
+        let attempts: Vec<crate::support::Pending<'_>> = paths
+            .iter()
+            .map(|path| -> crate::support::Pending<'_> {
+                Box::pin(env.put(path, a, json!({ "user_type": "staff" })))
+            })
+            .collect();
+        let replies = crate::support::join_all(attempts).await;
+        let added = replies.iter().filter(|r| r.status.as_u16() == 200).count();
+        assert_eq!(added, 1, "[{}] exactly one takes the last seat", env.name);
+        for reply in replies.iter().filter(|r| r.status.as_u16() != 200) {
+            reply.problem(402, "seat-limit-reached");
+        }
+        let seats = env.get("/v1/seats", a).await;
+        assert_eq!(seats.expect(200)["used"], 2, "[{}]", env.name);
+    }
+}
