@@ -23,10 +23,10 @@
 
 mod common;
 
-use common::{json_body, request};
+use common::{Lcg, admin_session, json_body, percentile_ms, request};
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use actix_web::cookie::Cookie;
 use actix_web::http::Method;
@@ -40,7 +40,7 @@ use tessera::contacts::cases::{
     case_scope,
 };
 use tessera::core::{RoleId, SecretKey, UserId, Uuid};
-use tessera_http::{AppState, SESSION_COOKIE};
+use tessera_http::AppState;
 use tessera_mail::FileMailer;
 use tessera_service::Tessera;
 use tessera_store::testing::TestDb;
@@ -52,18 +52,6 @@ const QUERIES: usize = 10_000;
 const IMPORT_ROWS: usize = 10_000;
 const HTTP_CHECKS: usize = 2_000;
 const PASSWORD: &str = "bench-password-1";
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) % n as u64) as usize
-    }
-}
 
 const LEVELS: [Level; 3] = [Level::Read, Level::Modify, Level::Write];
 
@@ -216,11 +204,6 @@ fn csv(rows: usize) -> String {
     out
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1e3
-}
-
 fn bench_import(backend: &str, db: &TestDb) {
     let system = actix_web::rt::System::new();
     let (store, _) = tessera_store::DieselStore::open(&db.url, 8).expect("store");
@@ -244,14 +227,7 @@ fn bench_import(backend: &str, db: &TestDb) {
     ));
     let file = csv(IMPORT_ROWS);
     system.block_on(async {
-        let sign_in = json!({ "email": "admin@example.com", "password": PASSWORD });
-        let (status, body, session) =
-            json_body(&app, request(Method::POST, "/v1/session").set_json(sign_in)).await;
-        assert_eq!(status, 200, "{body}");
-        let cookie = Cookie::new(SESSION_COOKIE, session.expect("session"));
-        let change = json!({ "current_password": PASSWORD, "new_password": "bench-password-22" });
-        let (status, _, _) = json_body(&app, request(Method::POST, "/v1/session/password").cookie(cookie.clone()).set_json(change)).await;
-        assert_eq!(status, 204);
+        let (cookie, _) = admin_session(&app, "admin@example.com", PASSWORD).await;
         let (_, apps, _) = json_body(&app, request(Method::GET, "/v1/apps").cookie(cookie.clone())).await;
         let app_id = apps[0]["id"].as_str().expect("sample app").to_owned();
         let (_, cases, _) = json_body(&app, request(Method::GET, &format!("/v1/apps/{app_id}/cases")).cookie(cookie.clone())).await;
@@ -292,8 +268,8 @@ fn bench_import(backend: &str, db: &TestDb) {
         times.sort();
         println!(
             "summary[{backend}]: import_10k_s={import_s:.2} reimport_10k_s={reimport_s:.2} case_check_http_p50_ms={:.3} case_check_http_p99_ms={:.3}",
-            percentile(&times, 0.5),
-            percentile(&times, 0.99)
+            percentile_ms(&times, 0.5),
+            percentile_ms(&times, 0.99)
         );
     });
     let _ = std::fs::remove_dir_all(&outbox);

@@ -22,7 +22,7 @@
 
 mod common;
 
-use common::{json_body, request};
+use common::{Lcg, admin_session, json_body, percentile_ms, request};
 
 use std::time::{Duration, Instant};
 
@@ -39,7 +39,7 @@ use tessera::contacts::{
     Access, Contact, ContactKind, Person, Project, Task, TaskPeople, TaskStatus,
 };
 use tessera::core::{AccountId, BearerSecret, SecretKey, UserId, Uuid};
-use tessera_http::{AppState, SESSION_COOKIE};
+use tessera_http::AppState;
 use tessera_mail::FileMailer;
 use tessera_service::Tessera;
 use tessera_service::outbox::OutboxOptions;
@@ -60,18 +60,6 @@ const REPLIES: usize = 2_000;
 const PASSWORD: &str = "bench-password-1";
 const INBOUND_SECRET: &str = "the-inbound-secret-of-the-benchmarks-1";
 
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) % n as u64) as usize
-    }
-}
-
 fn uuid(n: &mut Lcg) -> Uuid {
     let mut bytes = [0u8; 16];
     for b in &mut bytes {
@@ -91,11 +79,6 @@ where
     let status = response.status().as_u16();
     std::hint::black_box(test::read_body(response).await);
     status
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1e3
 }
 
 /// Loads 500 companies, 2,000 people, 10,000 projects and 200,000 tasks (each with one or two
@@ -284,20 +267,7 @@ fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
         App::new().configure(move |config| tessera_http::configure(config, data)),
     ));
     let (cookie, account, admin) = system.block_on(async {
-        let sign_in = json!({ "email": "admin@example.com", "password": PASSWORD });
-        let (status, body, session) =
-            json_body(&app, request(Method::POST, "/v1/session").set_json(sign_in)).await;
-        assert_eq!(status, 200, "{body}");
-        let cookie = Cookie::new(SESSION_COOKIE, session.expect("session"));
-        let change = json!({ "current_password": PASSWORD, "new_password": "bench-password-22" });
-        let (status, _, _) = json_body(
-            &app,
-            request(Method::POST, "/v1/session/password")
-                .cookie(cookie.clone())
-                .set_json(change),
-        )
-        .await;
-        assert_eq!(status, 204);
+        let (cookie, body) = admin_session(&app, "admin@example.com", PASSWORD).await;
         let account: AccountId = body["account_id"]
             .as_str()
             .and_then(|a| a.parse().ok())
@@ -540,10 +510,10 @@ fn bench_backend(criterion: &mut Criterion, backend: &str, db: &TestDb) {
     );
     println!(
         "summary[{backend}]: projects_p50_ms={:.3} projects_p99_ms={:.3} tasks_p50_ms={:.3} tasks_p99_ms={:.3} inbound_per_s={inbound_per_s:.0}",
-        percentile(&project_times, 0.5),
-        percentile(&project_times, 0.99),
-        percentile(&task_times, 0.5),
-        percentile(&task_times, 0.99),
+        percentile_ms(&project_times, 0.5),
+        percentile_ms(&project_times, 0.99),
+        percentile_ms(&task_times, 0.5),
+        percentile_ms(&task_times, 0.99),
     );
     let _ = std::fs::remove_dir_all(&outbox);
 }

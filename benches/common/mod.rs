@@ -59,3 +59,52 @@ where
         session,
     )
 }
+
+/// A small deterministic generator (a 64-bit LCG): fixtures are the same on every run.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// The `p` quantile of sorted durations, in milliseconds.
+pub fn percentile_ms(sorted: &[std::time::Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1e3
+}
+
+/// Signs the bootstrap Admin in with `password`, replaces the one-time password, and returns
+/// the session cookie with the sign-in's answer (`account_id`, `user_id`, …).
+pub async fn admin_session<S, B>(
+    app: &S,
+    email: &str,
+    password: &str,
+) -> (actix_web::cookie::Cookie<'static>, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    let sign_in = serde_json::json!({ "email": email, "password": password });
+    let (status, body, session) =
+        json_body(app, request(Method::POST, "/v1/session").set_json(sign_in)).await;
+    assert_eq!(status, 200, "{body}");
+    let cookie = actix_web::cookie::Cookie::new(SESSION_COOKIE, session.expect("session cookie"));
+    let change =
+        serde_json::json!({ "current_password": password, "new_password": "bench-password-22" });
+    let (status, _, _) = json_body(
+        app,
+        request(Method::POST, "/v1/session/password")
+            .cookie(cookie.clone())
+            .set_json(change),
+    )
+    .await;
+    assert_eq!(status, 204);
+    (cookie, body)
+}

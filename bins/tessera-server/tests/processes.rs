@@ -17,6 +17,19 @@ use common::{Server, temp_dir};
 use serde_json::json;
 use tessera_store::testing::TestDb;
 
+/// Runs `tessera-server` with `args` in `dir`, with nothing but the test key in its
+/// environment, and waits for it.
+fn command(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TESSERA_SECRET_KEY", common::TEST_KEY)
+        .args(args)
+        .output()
+        .expect("run tessera-server")
+}
+
 /// `cargo run -p tessera-server` with no configuration: SQLite under ./data/, a generated key
 /// kept there, the Admin `admin@localhost` with a one-time password printed in the log, who
 /// must change it before anything else.
@@ -158,14 +171,7 @@ fn two_processes_share_one_postgres() {
 fn accounts_are_created_and_listed_from_the_command_line() {
     let dir = temp_dir("account-cli");
     let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_tessera-server"))
-            .current_dir(&dir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("TESSERA_SECRET_KEY", common::TEST_KEY)
-            .args(args)
-            .output()
-            .expect("run tessera-server");
+        let output = command(&dir, args);
         assert!(
             output.status.success(),
             "{args:?}: {}",
@@ -348,14 +354,7 @@ fn users_are_imported_from_the_command_line_with_a_report() {
     )
     .expect("write csv");
     let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_tessera-server"))
-            .current_dir(&dir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("TESSERA_SECRET_KEY", common::TEST_KEY)
-            .args(args)
-            .output()
-            .expect("run tessera-server import");
+        let output = command(&dir, args);
         (
             output.status.code(),
             String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -23,6 +23,36 @@ use crate::schema::{
 };
 use crate::{DbConnection, StoreError};
 
+/// Inserts `$rows` into `$table`, updating `$set` where the key `$conflict` exists already.
+/// SQLite takes an upsert one row at a time (diesel has no multi-row form for it), each a
+/// B-tree update inside the write transaction; PostgreSQL takes them 1,000 at a time.
+macro_rules! upsert {
+    ($connection:expr, $table:path, $rows:expr, $conflict:expr, $set:expr) => {
+        match $connection {
+            DbConnection::Sqlite(c) => {
+                for row in $rows {
+                    diesel::insert_into($table)
+                        .values(row)
+                        .on_conflict($conflict)
+                        .do_update()
+                        .set($set)
+                        .execute(c)?;
+                }
+            }
+            DbConnection::Postgresql(c) => {
+                for chunk in $rows.chunks(INSERT_CHUNK) {
+                    diesel::insert_into($table)
+                        .values(chunk)
+                        .on_conflict($conflict)
+                        .do_update()
+                        .set($set)
+                        .execute(c)?;
+                }
+            }
+        }
+    };
+}
+
 /// The billable types, as stored.
 const BILLABLE: [&str; 3] = ["administrator", "manager", "staff"];
 
@@ -294,30 +324,13 @@ pub fn set_app_users(
             added_at,
         })
         .collect();
-    // SQLite takes an upsert one row at a time (diesel has no multi-row form for it); in
-    // the write transaction each is a B-tree update. PostgreSQL takes them 1,000 at a time.
-    match connection {
-        DbConnection::Sqlite(c) => {
-            for row in &rows {
-                diesel::insert_into(app_users::table)
-                    .values(row)
-                    .on_conflict((app_users::account_id, app_users::app_id, app_users::user_id))
-                    .do_update()
-                    .set(app_users::user_type.eq(excluded(app_users::user_type)))
-                    .execute(c)?;
-            }
-        }
-        DbConnection::Postgresql(c) => {
-            for chunk in rows.chunks(INSERT_CHUNK) {
-                diesel::insert_into(app_users::table)
-                    .values(chunk)
-                    .on_conflict((app_users::account_id, app_users::app_id, app_users::user_id))
-                    .do_update()
-                    .set(app_users::user_type.eq(excluded(app_users::user_type)))
-                    .execute(c)?;
-            }
-        }
-    }
+    upsert!(
+        connection,
+        app_users::table,
+        &rows,
+        (app_users::account_id, app_users::app_id, app_users::user_id),
+        app_users::user_type.eq(excluded(app_users::user_type))
+    );
     Ok(())
 }
 
@@ -583,38 +596,17 @@ pub fn set_case_assignments(
             role_id: a.role.to_string(),
         })
         .collect();
-    // SQLite takes an upsert one row at a time (diesel has no multi-row form for it); in
-    // the write transaction each is a B-tree update. PostgreSQL takes them 1,000 at a time.
-    match connection {
-        DbConnection::Sqlite(c) => {
-            for row in &rows {
-                diesel::insert_into(case_assignments::table)
-                    .values(row)
-                    .on_conflict((
-                        case_assignments::account_id,
-                        case_assignments::case_id,
-                        case_assignments::user_id,
-                    ))
-                    .do_update()
-                    .set(case_assignments::role_id.eq(excluded(case_assignments::role_id)))
-                    .execute(c)?;
-            }
-        }
-        DbConnection::Postgresql(c) => {
-            for chunk in rows.chunks(INSERT_CHUNK) {
-                diesel::insert_into(case_assignments::table)
-                    .values(chunk)
-                    .on_conflict((
-                        case_assignments::account_id,
-                        case_assignments::case_id,
-                        case_assignments::user_id,
-                    ))
-                    .do_update()
-                    .set(case_assignments::role_id.eq(excluded(case_assignments::role_id)))
-                    .execute(c)?;
-            }
-        }
-    }
+    upsert!(
+        connection,
+        case_assignments::table,
+        &rows,
+        (
+            case_assignments::account_id,
+            case_assignments::case_id,
+            case_assignments::user_id,
+        ),
+        case_assignments::role_id.eq(excluded(case_assignments::role_id))
+    );
     Ok(())
 }
 
@@ -705,40 +697,18 @@ pub fn set_user_invitations(
             expires_at: micros(activation.expires_at),
         })
         .collect();
-    // SQLite takes an upsert one row at a time (diesel has no multi-row form for it); in
-    // the write transaction each is a B-tree update. PostgreSQL takes them 1,000 at a time.
-    match connection {
-        DbConnection::Sqlite(c) => {
-            for row in &rows {
-                diesel::insert_into(user_invitations::table)
-                    .values(row)
-                    .on_conflict((user_invitations::account_id, user_invitations::user_id))
-                    .do_update()
-                    .set((
-                        user_invitations::nonce.eq(excluded(user_invitations::nonce)),
-                        user_invitations::tag.eq(excluded(user_invitations::tag)),
-                        user_invitations::issued_at.eq(excluded(user_invitations::issued_at)),
-                        user_invitations::expires_at.eq(excluded(user_invitations::expires_at)),
-                    ))
-                    .execute(c)?;
-            }
-        }
-        DbConnection::Postgresql(c) => {
-            for chunk in rows.chunks(INSERT_CHUNK) {
-                diesel::insert_into(user_invitations::table)
-                    .values(chunk)
-                    .on_conflict((user_invitations::account_id, user_invitations::user_id))
-                    .do_update()
-                    .set((
-                        user_invitations::nonce.eq(excluded(user_invitations::nonce)),
-                        user_invitations::tag.eq(excluded(user_invitations::tag)),
-                        user_invitations::issued_at.eq(excluded(user_invitations::issued_at)),
-                        user_invitations::expires_at.eq(excluded(user_invitations::expires_at)),
-                    ))
-                    .execute(c)?;
-            }
-        }
-    }
+    upsert!(
+        connection,
+        user_invitations::table,
+        &rows,
+        (user_invitations::account_id, user_invitations::user_id),
+        (
+            user_invitations::nonce.eq(excluded(user_invitations::nonce)),
+            user_invitations::tag.eq(excluded(user_invitations::tag)),
+            user_invitations::issued_at.eq(excluded(user_invitations::issued_at)),
+            user_invitations::expires_at.eq(excluded(user_invitations::expires_at)),
+        )
+    );
     Ok(())
 }
 

@@ -24,6 +24,23 @@ struct UserRow {
     may_grant_client_access: bool,
 }
 
+impl UserRow {
+    /// The row of `user` in `account_id`.
+    fn new(account_id: &str, user: &User) -> Self {
+        UserRow {
+            account_id: account_id.to_owned(),
+            id: user.id.to_string(),
+            email: user.email.clone(),
+            password_hash: user.password_hash.clone(),
+            must_change_password: user.must_change_password,
+            role_id: user.role.to_string(),
+            created_at: micros(user.created_at),
+            display_name: user.display_name.clone(),
+            may_grant_client_access: user.may_grant_client_access,
+        }
+    }
+}
+
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
 
@@ -52,17 +69,7 @@ pub fn insert(
     account: AccountId,
     user: &User,
 ) -> Result<User, StoreError> {
-    let row = UserRow {
-        account_id: account.to_string(),
-        id: user.id.to_string(),
-        email: user.email.clone(),
-        password_hash: user.password_hash.clone(),
-        must_change_password: user.must_change_password,
-        role_id: user.role.to_string(),
-        created_at: micros(user.created_at),
-        display_name: user.display_name.clone(),
-        may_grant_client_access: user.may_grant_client_access,
-    };
+    let row = UserRow::new(&account.to_string(), user);
     diesel::insert_into(users::table)
         .values(&row)
         .execute(connection)?;
@@ -79,17 +86,7 @@ pub fn insert_many(
     let account_id = account.to_string();
     let rows: Vec<UserRow> = new
         .iter()
-        .map(|user| UserRow {
-            account_id: account_id.clone(),
-            id: user.id.to_string(),
-            email: user.email.clone(),
-            password_hash: user.password_hash.clone(),
-            must_change_password: user.must_change_password,
-            role_id: user.role.to_string(),
-            created_at: micros(user.created_at),
-            display_name: user.display_name.clone(),
-            may_grant_client_access: user.may_grant_client_access,
-        })
+        .map(|user| UserRow::new(&account_id, user))
         .collect();
     for chunk in rows.chunks(crate::db::INSERT_CHUNK) {
         per_backend!(connection, |c| diesel::insert_into(users::table)
