@@ -10,7 +10,7 @@
 //!   roles; 100,000 users. Tessera runs it whole; the peers run a sweep of growing sizes
 //!   until one check costs them more than 1 ms.
 //!
-//! `cargo bench --bench permission_resolution` ends with one line:
+//! `cargo bench -p tessera-benches --bench permission_resolution` ends with one line:
 //! `summary: tessera_check_ns=… cedar_over_tessera=… casbin_over_tessera=… compile_ms=… add_app_us=…`
 
 #![allow(
@@ -30,8 +30,13 @@ use std::time::{Duration, Instant};
 use common::{criterion_dir, median_ns};
 use criterion::{BatchSize, Bencher, Criterion, Throughput};
 use peers::casbin::CasbinPeer;
+use peers::casbin::{CasbinCached, CasbinSharded};
 use peers::cedar::CedarPeer;
+use peers::cedar::{CedarSliced, CedarTags};
 use peers::fixture::{PeerFeature, PeerFixture, PeerQuery, PeerRole, SplitMix64, naive_level};
+use peers::floor::{Floor, NaiveMap};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tessera::access::{CheckQuery, FeatureId, FeatureTree, Level, Policy, Setting, standard_tree};
 use tessera::core::{RoleId, UserId};
 
@@ -272,94 +277,274 @@ impl Cycle {
     }
 }
 
-/// Returns whether the peers ran (they are skipped with `TESSERA_BENCH_SKIP_PEERS`).
-fn bench_peer_fixture(c: &mut Criterion) -> bool {
+/// Live heap bytes, counted by [`Counting`]: what building an engine leaves allocated.
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// The system allocator, counting live bytes.
+struct Counting;
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter only
+// observes sizes.
+#[allow(unsafe_code, reason = "a counting wrapper around the system allocator")]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded as given.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded as given.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded as given.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Builds an engine, returning it with its build time and the heap bytes it holds.
+fn built<T>(build: impl FnOnce() -> T) -> (T, Duration, usize) {
+    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let start = Instant::now();
+    let engine = build();
+    let took = start.elapsed();
+    let bytes = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(before);
+    (engine, took, bytes)
+}
+
+/// One query as every engine takes it: Tessera and the floor by id, the peers by index into
+/// the handles they built.
+#[derive(Clone, Copy)]
+struct Query {
+    user: UserId,
+    user_index: usize,
+    feature: FeatureId,
+    feature_index: usize,
+    level: Level,
+    at_least: u8,
+}
+
+fn queries_of(fixture: &Fixture) -> Vec<Query> {
+    fixture
+        .queries
+        .iter()
+        .zip(&fixture.query_indices)
+        .map(|(q, p)| Query {
+            user: q.user,
+            user_index: p.user,
+            feature: q.feature,
+            feature_index: p.feature,
+            level: q.at_least,
+            at_least: p.at_least,
+        })
+        .collect()
+}
+
+/// What the harness reports for one engine.
+struct Measured {
+    engine: &'static str,
+    encoding: &'static str,
+    median_ns: f64,
+    p99_ns: f64,
+    single_call_ns: f64,
+    per_second: f64,
+    build: Duration,
+    bytes: usize,
+}
+
+/// The time of one `Instant::now()` pair, to read single-call figures against.
+fn timer_overhead_ns() -> f64 {
+    let mut samples: Vec<u128> = (0..10_001)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(());
+            start.elapsed().as_nanos()
+        })
+        .collect();
+    samples.sort_unstable();
+    samples[samples.len() / 2] as f64
+}
+
+/// Times `check` the same way for every engine: criterion's median per call over the whole
+/// batch of queries in order (`iter_custom`, the cursor kept across iterations and samples,
+/// `black_box` on inputs and outputs); the p99 of per-call times over blocks of calls sized
+/// to last ≥ 2 µs (one call a block for the slow engines); the median of 2,001 single calls
+/// each timed alone; and batch throughput.
+fn measure<F: Fn(&Query) -> bool>(
+    c: &mut Criterion,
+    (engine, encoding): (&'static str, &'static str),
+    queries: &[Query],
+    (build, bytes): (Duration, usize),
+    check: F,
+) -> Measured {
+    // A first pass: warms caches and sizes the blocks.
+    let start = Instant::now();
+    let mut passed = 0usize;
+    for q in queries {
+        black_box(check(black_box(q)));
+        passed += 1;
+        if start.elapsed() > Duration::from_secs(2) {
+            break;
+        }
+    }
+    let estimate_ns = start.elapsed().as_nanos() as f64 / passed as f64;
+    let slow = estimate_ns > 20_000.0;
+    let mut group = c.benchmark_group("check");
+    if slow {
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(5));
+    }
+    let mut cursor = Cycle::new(queries.len());
+    group.bench_function(engine, |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                let q = &queries[cursor.next()];
+                black_box(check(black_box(q)));
+            }
+            start.elapsed()
+        })
+    });
+    group.finish();
+    let median_ns = median_ns(&criterion_dir(), "check", engine).unwrap_or(estimate_ns);
+
+    let block = ((2_000.0 / estimate_ns).ceil() as usize).clamp(1, 1_000);
+    let budget = if slow {
+        Duration::from_secs(6)
+    } else {
+        Duration::from_secs(2)
+    };
+    let mut per_call: Vec<f64> = Vec::new();
+    let mut calls = 0usize;
+    let started = Instant::now();
+    while started.elapsed() < budget || per_call.len() < 100 {
+        let start = Instant::now();
+        for _ in 0..block {
+            let q = &queries[cursor.next()];
+            black_box(check(black_box(q)));
+        }
+        per_call.push(start.elapsed().as_nanos() as f64 / block as f64);
+        calls += block;
+        if !slow && calls >= 3 * queries.len() && started.elapsed() >= budget {
+            break;
+        }
+    }
+    let per_second = calls as f64 / started.elapsed().as_secs_f64();
+    per_call.sort_by(f64::total_cmp);
+    let p99_ns = per_call[((per_call.len() - 1) as f64 * 0.99).round() as usize];
+
+    let singles = if slow { 201 } else { 2_001 };
+    let mut single: Vec<f64> = (0..singles)
+        .map(|_| {
+            let q = &queries[cursor.next()];
+            let start = Instant::now();
+            black_box(check(black_box(q)));
+            start.elapsed().as_nanos() as f64
+        })
+        .collect();
+    single.sort_by(f64::total_cmp);
+    Measured {
+        engine,
+        encoding,
+        median_ns,
+        p99_ns,
+        single_call_ns: single[single.len() / 2],
+        per_second,
+        build,
+        bytes,
+    }
+}
+
+/// Every engine must answer every query as Tessera does.
+fn assert_agrees(name: &str, queries: &[Query], expected: &[bool], check: impl Fn(&Query) -> bool) {
+    for (q, want) in queries.iter().zip(expected) {
+        assert_eq!(
+            check(q),
+            *want,
+            "{name} disagrees with tessera on user {} feature {} at {}",
+            q.user_index,
+            q.feature_index,
+            q.at_least
+        );
+    }
+}
+
+/// Times Tessera, the floor, the naive map and every peer encoding on the peer fixture; returns
+/// what was measured (the peers only without `TESSERA_BENCH_SKIP_PEERS`).
+fn bench_peer_fixture(c: &mut Criterion) -> Vec<Measured> {
     let started = Instant::now();
     let fixture = generate(&PEER_SHAPE);
     let peer = peer_fixture(&fixture);
     let allowed = assert_tessera_matches_naive(&fixture, &peer);
-    // TESSERA_BENCH_SKIP_PEERS=1 times Tessera alone (no Cedar/Casbin setup, about a minute).
-    let peers = std::env::var_os("TESSERA_BENCH_SKIP_PEERS")
-        .is_none()
-        .then(|| {
-            let cedar = CedarPeer::new(&peer).expect("cedar encoding");
-            let casbin = CasbinPeer::new(&peer).expect("casbin encoding");
-            for (q, p) in fixture.queries.iter().zip(&peer.queries) {
-                let expected = fixture
-                    .policy
-                    .check(q.user, q.feature, q.at_least)
-                    .expect("check");
-                assert_eq!(
-                    cedar.check(p.user, p.feature, p.at_least),
-                    expected,
-                    "cedar disagrees on {q:?}"
-                );
-                assert_eq!(
-                    casbin.check(p.user, p.feature, p.at_least),
-                    expected,
-                    "casbin disagrees on {q:?}"
-                );
+    let queries = queries_of(&fixture);
+    let expected: Vec<bool> = queries
+        .iter()
+        .map(|q| {
+            fixture
+                .policy
+                .check(q.user, q.feature, q.level)
+                .expect("check")
+        })
+        .collect();
+    let role_ids: Vec<RoleId> = fixture.policy.roles().map(|r| r.id).collect();
+    let (policy, tessera_build, tessera_bytes) =
+        built(|| {
+            let mut policy = fixture.base.clone();
+            policy
+                .add_roles_by_ids(fixture.custom_settings.iter().enumerate().map(
+                    |(r, settings)| {
+                        (
+                            RoleId::from_u128(0x1_0000 + r as u128),
+                            format!("custom {r}"),
+                            settings.clone(),
+                        )
+                    },
+                ))
+                .expect("custom roles");
+            for (user, role) in fixture.users.iter().zip(&fixture.user_roles) {
+                policy.assign(*user, role_ids[*role]).expect("assign");
             }
-            (cedar, casbin)
+            policy
         });
     println!(
-        "peer fixture: {} features, {} roles, {} users, {} queries ({} allowed, {} denied); {} \
-         (setup {:.1} s)",
-        fixture.policy.tree().len(),
-        fixture.policy.roles().len(),
+        "peer fixture: {} features, {} roles, {} users, {} queries ({} allowed, {} denied); tessera \
+         agrees with the naive resolver (setup {:.1} s)",
+        policy.tree().len(),
+        policy.roles().len(),
         fixture.users.len(),
-        fixture.queries.len(),
+        queries.len(),
         allowed,
-        fixture.queries.len() - allowed,
-        match &peers {
-            Some((cedar, casbin)) => format!(
-                "cedar {} policies, casbin {} rules; all three engines and the naive resolver agree",
-                cedar.policy_count(),
-                casbin.policy_count()
-            ),
-            None => "peers skipped; tessera agrees with the naive resolver".to_owned(),
-        },
+        queries.len() - allowed,
         started.elapsed().as_secs_f64(),
     );
-
-    let policy = &fixture.policy;
-    let queries = &fixture.queries;
-    let mut group = c.benchmark_group("check");
-    // One check costs about what one criterion iteration does, so an iteration runs
-    // CHECKS_PER_ITERATION checks; the summary divides the median by that count. The peers
-    // take milliseconds per check and are timed one call per iteration.
-    group.bench_function("tessera", |b| time_checks(b, policy, queries));
-    if let Some((cedar, casbin)) = &peers {
-        group
-            .sample_size(20)
-            .measurement_time(Duration::from_secs(4));
-        group.bench_function("cedar", |b| {
-            let mut cycle = Cycle::new(peer.queries.len());
-            b.iter(|| {
-                let q = &peer.queries[cycle.next()];
-                black_box(cedar.check(q.user, q.feature, q.at_least))
-            })
-        });
-        group.bench_function("casbin", |b| {
-            let mut cycle = Cycle::new(peer.queries.len());
-            b.iter(|| {
-                let q = &peer.queries[cycle.next()];
-                black_box(casbin.check(q.user, q.feature, q.at_least))
-            })
-        });
-    }
-    group.finish();
-
-    const BATCH: usize = 1_000;
+    let mut results = Vec::new();
+    results.push(measure(
+        c,
+        ("tessera", "compiled table"),
+        &queries,
+        (tessera_build, tessera_bytes),
+        |q| policy.check(q.user, q.feature, q.level).unwrap_or(false),
+    ));
     let mut group = c.benchmark_group("batch_check_1000");
+    const BATCH: usize = 1_000;
+    let checks = &fixture.queries;
     group.throughput(Throughput::Elements(BATCH as u64));
+    let mut cycle = Cycle::new(checks.len() / BATCH);
     group.bench_function("tessera", |b| {
-        let mut cycle = Cycle::new(queries.len() / BATCH);
         b.iter(|| {
             let start = cycle.next() * BATCH;
             black_box(
                 policy
-                    .check_batch(&queries[start..start + BATCH])
+                    .check_batch(&checks[start..start + BATCH])
                     .expect("batch"),
             )
         })
@@ -367,25 +552,245 @@ fn bench_peer_fixture(c: &mut Criterion) -> bool {
     group.finish();
 
     let mut group = c.benchmark_group("explain");
+    let mut cycle = Cycle::new(checks.len());
     group.bench_function("tessera", |b| {
-        let mut cycle = Cycle::new(queries.len());
         b.iter(|| {
-            let q = &queries[cycle.next()];
+            let q = &checks[cycle.next()];
             black_box(policy.explain(q.user, q.feature).expect("explain"))
         })
     });
     group.finish();
 
     let mut group = c.benchmark_group("who_can");
+    let mut cycle = Cycle::new(checks.len());
     group.bench_function("tessera", |b| {
-        let mut cycle = Cycle::new(queries.len());
         b.iter(|| {
-            let q = &queries[cycle.next()];
+            let q = &checks[cycle.next()];
             black_box(policy.who_can(q.feature, q.at_least).expect("who_can"))
         })
     });
     group.finish();
-    peers.is_some()
+    let (floor, build, bytes) = built(|| Floor::new(&peer, &fixture.users));
+    assert_agrees("floor", &queries, &expected, |q| {
+        floor.check(q.user, q.feature_index, q.at_least)
+    });
+    results.push(measure(
+        c,
+        (
+            "floor",
+            "HashMap user→role (foldhash) + role×feature Vec<u8>",
+        ),
+        &queries,
+        (build, bytes),
+        |q| floor.check(q.user, q.feature_index, q.at_least),
+    ));
+    drop(floor);
+    let (naive, build, bytes) = built(|| NaiveMap::new(&peer, &fixture.users));
+    assert_agrees("naive", &queries, &expected, |q| {
+        naive.check(q.user, q.feature_index, q.at_least)
+    });
+    results.push(measure(
+        c,
+        ("naive_map", "HashMap<(role, feature), level> (SipHash)"),
+        &queries,
+        (build, bytes),
+        |q| naive.check(q.user, q.feature_index, q.at_least),
+    ));
+    drop(naive);
+    if std::env::var_os("TESSERA_BENCH_SKIP_PEERS").is_some() {
+        return results;
+    }
+    let check = |q: &Query| (q.user_index, q.feature_index, q.at_least);
+
+    let (cedar, build, bytes) = built(|| CedarPeer::new(&peer).expect("cedar encoding"));
+    assert_agrees("cedar", &queries, &expected, |q| {
+        let (u, f, l) = check(q);
+        cedar.check(u, f, l)
+    });
+    println!("cedar (unsliced): {} policies", cedar.policy_count());
+    results.push(measure(
+        c,
+        (
+            "cedar_unsliced",
+            "stock: one permit per explicit grant, one policy set",
+        ),
+        &queries,
+        (build, bytes),
+        |q| {
+            let (u, f, l) = check(q);
+            cedar.check(u, f, l)
+        },
+    ));
+    drop(cedar);
+    let (sliced, build, bytes) = built(|| CedarSliced::new(&peer, false).expect("cedar slices"));
+    assert_agrees("cedar_sliced_role", &queries, &expected, |q| {
+        let (u, f, l) = check(q);
+        sliced.check(u, f, l)
+    });
+    results.push(measure(
+        c,
+        (
+            "cedar_sliced_role",
+            "a policy set per role, looked up in the timing",
+        ),
+        &queries,
+        (build, bytes),
+        |q| {
+            let (u, f, l) = check(q);
+            sliced.check(u, f, l)
+        },
+    ));
+    drop(sliced);
+    let (fine, build, bytes) = built(|| CedarSliced::new(&peer, true).expect("cedar fine slices"));
+    println!(
+        "cedar (sliced per role and feature): {} policy sets",
+        fine.slice_count()
+    );
+    assert_agrees("cedar_sliced_feature", &queries, &expected, |q| {
+        let (u, f, l) = check(q);
+        fine.check(u, f, l)
+    });
+    results.push(measure(
+        c,
+        (
+            "cedar_sliced_feature",
+            "a policy set per role and feature ancestry",
+        ),
+        &queries,
+        (build, bytes),
+        |q| {
+            let (u, f, l) = check(q);
+            fine.check(u, f, l)
+        },
+    ));
+    drop(fine);
+    let (tags, build, bytes) = built(|| CedarTags::new(&peer).expect("cedar tags"));
+    assert_agrees("cedar_tags", &queries, &expected, |q| {
+        let (u, f, l) = check(q);
+        tags.check(u, f, l)
+    });
+    results.push(measure(
+        c,
+        (
+            "cedar_tags",
+            "levels resolved into entity tags, 3 constant policies",
+        ),
+        &queries,
+        (build, bytes),
+        |q| {
+            let (u, f, l) = check(q);
+            tags.check(u, f, l)
+        },
+    ));
+    drop(tags);
+
+    let (casbin, build, bytes) = built(|| CasbinPeer::new(&peer).expect("casbin encoding"));
+    assert_agrees("casbin", &queries, &expected, |q| {
+        let (u, f, l) = check(q);
+        println!("casbin (stock): {} rules", casbin.policy_count());
+        casbin.check(u, f, l)
+    });
+    results.push(measure(
+        c,
+        (
+            "casbin_stock",
+            "stock: one enforcer, resolved rules, RBAC g + level g2",
+        ),
+        &queries,
+        (build, bytes),
+        |q| {
+            let (u, f, l) = check(q);
+            casbin.check(u, f, l)
+        },
+    ));
+    drop(casbin);
+    let (sharded, build, bytes) = built(|| CasbinSharded::new(&peer).expect("casbin shards"));
+    assert_agrees("casbin_sharded", &queries, &expected, |q| {
+        let (u, f, l) = check(q);
+        sharded.check(u, f, l)
+    });
+    results.push(measure(
+        c,
+        (
+            "casbin_sharded",
+            "an enforcer per role, looked up in the timing",
+        ),
+        &queries,
+        (build, bytes),
+        |q| {
+            let (u, f, l) = check(q);
+            sharded.check(u, f, l)
+        },
+    ));
+    drop(sharded);
+    // Cold: the first sight of each query (a fresh cache), timed call by call.
+    let (cached, build, bytes) = built(|| CasbinCached::new(&peer).expect("casbin cached"));
+    let mut cold: Vec<f64> = queries
+        .iter()
+        .map(|q| {
+            let (u, f, l) = check(q);
+            let start = Instant::now();
+            black_box(cached.check(black_box(u), black_box(f), black_box(l)));
+            start.elapsed().as_nanos() as f64
+        })
+        .collect();
+    cold.sort_by(f64::total_cmp);
+    results.push(Measured {
+        engine: "casbin_cached_cold",
+        encoding: "CachedEnforcer, first sight of each query",
+        median_ns: cold[cold.len() / 2],
+        p99_ns: cold[((cold.len() - 1) as f64 * 0.99).round() as usize],
+        single_call_ns: cold[cold.len() / 2],
+        per_second: 1e9 / (cold.iter().sum::<f64>() / cold.len() as f64),
+        build,
+        bytes,
+    });
+    assert_agrees("casbin_cached", &queries, &expected, |q| {
+        let (u, f, l) = check(q);
+        cached.check(u, f, l)
+    });
+    results.push(measure(
+        c,
+        (
+            "casbin_cached_warm",
+            "CachedEnforcer, every query seen once (capacity 2× the queries)",
+        ),
+        &queries,
+        (build, bytes),
+        |q| {
+            let (u, f, l) = check(q);
+            cached.check(u, f, l)
+        },
+    ));
+    drop(cached);
+    println!(
+        "all engines agree with tessera on all {} queries",
+        queries.len()
+    );
+
+    let overhead = timer_overhead_ns();
+    println!(
+        "timer: an Instant::now() pair costs {overhead:.0} ns (inside every single-call figure)"
+    );
+    println!(
+        "{:<22} {:>12} {:>12} {:>14} {:>14} {:>11} {:>12}  encoding",
+        "engine", "median ns", "p99 ns", "single-call ns", "calls/s", "build ms", "memory KB"
+    );
+    for m in &results {
+        println!(
+            "{:<22} {:>12.1} {:>12.1} {:>14.0} {:>14.0} {:>11.1} {:>12.0}  {}",
+            m.engine,
+            m.median_ns,
+            m.p99_ns,
+            m.single_call_ns,
+            m.per_second,
+            m.build.as_secs_f64() * 1e3,
+            m.bytes as f64 / 1024.0,
+            m.encoding
+        );
+    }
+
+    results
 }
 
 fn bench_scale_fixture(c: &mut Criterion) {
@@ -496,13 +901,59 @@ fn median_check_us<Q>(queries: &[Q], rounds: usize, mut check: impl FnMut(&Q) ->
     per_check[rounds / 2]
 }
 
+/// The peer encodings of the sweep.
+const PEER_VARIANTS: [&str; 7] = [
+    "cedar_unsliced",
+    "cedar_sliced_role",
+    "cedar_sliced_feature",
+    "cedar_tags",
+    "casbin_stock",
+    "casbin_sharded",
+    "casbin_cached_warm",
+];
+
+/// One peer encoding built on `peer`, as a check (the cached enforcer already warm).
+fn peer_variant<'a>(
+    engine: &str,
+    peer: &'a PeerFixture,
+) -> Box<dyn Fn(usize, usize, u8) -> bool + 'a> {
+    match engine {
+        "cedar_unsliced" => {
+            let e = CedarPeer::new(peer).expect("cedar");
+            Box::new(move |u, f, l| e.check(u, f, l))
+        }
+        "cedar_sliced_role" | "cedar_sliced_feature" => {
+            let e = CedarSliced::new(peer, engine == "cedar_sliced_feature").expect("cedar slices");
+            Box::new(move |u, f, l| e.check(u, f, l))
+        }
+        "cedar_tags" => {
+            let e = CedarTags::new(peer).expect("cedar tags");
+            Box::new(move |u, f, l| e.check(u, f, l))
+        }
+        "casbin_stock" => {
+            let e = CasbinPeer::new(peer).expect("casbin");
+            Box::new(move |u, f, l| e.check(u, f, l))
+        }
+        "casbin_sharded" => {
+            let e = CasbinSharded::new(peer).expect("casbin shards");
+            Box::new(move |u, f, l| e.check(u, f, l))
+        }
+        _ => {
+            let e = CasbinCached::new(peer).expect("casbin cached");
+            for q in &peer.queries {
+                e.check(q.user, q.feature, q.at_least);
+            }
+            Box::new(move |u, f, l| e.check(u, f, l))
+        }
+    }
+}
+
 /// Grows the fixture towards the scale fixture until a peer's check passes 1 ms; prints one
 /// line per size and engine, and appends them to `sweep.csv` in `dir` for the plot.
 fn peer_sweep(dir: &Path) {
     let mut csv = String::from("engine,apps,systems,custom_roles,features,check_us,build_s\n");
     let mut points: Vec<(&'static str, f64, f64)> = Vec::new();
-    let mut cedar_done = false;
-    let mut casbin_done = false;
+    let mut done: Vec<&'static str> = Vec::new();
     // Tessera goes on to the scale fixture's size, to draw its whole line.
     for step in 0.. {
         // Start tiny and double apps and custom roles each step, towards the scale fixture.
@@ -544,26 +995,26 @@ fn peer_sweep(dir: &Path) {
             ));
         };
         record("tessera", Duration::ZERO, tessera_us);
-        let peer = (!cedar_done || !casbin_done).then(|| peer_fixture(&fixture));
-        if let Some(peer) = peer.as_ref().filter(|_| !cedar_done) {
+        let peer = peer_fixture(&fixture);
+        let floor = Floor::new(&peer, &fixture.users);
+        let floor_us = median_check_us(&fixture.queries, 101, |q| {
+            let index = q.feature.index();
+            black_box(floor.check(q.user, index, q.at_least as u8))
+        });
+        record("floor", Duration::ZERO, floor_us);
+        let fine_ok = peer.roles.len() * peer.features.len() <= 300_000;
+        for engine in PEER_VARIANTS {
+            if done.contains(&engine) || (engine == "cedar_sliced_feature" && !fine_ok) {
+                continue;
+            }
             let start = Instant::now();
-            let cedar = CedarPeer::new(peer).expect("cedar encoding");
+            let check = peer_variant(engine, &peer);
             let build = start.elapsed();
-            let us = median_check_us(&peer.queries, 5, |q| {
-                cedar.check(q.user, q.feature, q.at_least)
-            });
-            record("cedar", build, us);
-            cedar_done = us > 1_000.0 || at_full_scale;
-        }
-        if let Some(peer) = peer.as_ref().filter(|_| !casbin_done) {
-            let start = Instant::now();
-            let casbin = CasbinPeer::new(peer).expect("casbin encoding");
-            let build = start.elapsed();
-            let us = median_check_us(&peer.queries, 5, |q| {
-                casbin.check(q.user, q.feature, q.at_least)
-            });
-            record("casbin", build, us);
-            casbin_done = us > 1_000.0 || at_full_scale;
+            let us = median_check_us(&peer.queries, 5, |q| check(q.user, q.feature, q.at_least));
+            record(engine, build, us);
+            if us > 1_000.0 || at_full_scale {
+                done.push(engine);
+            }
         }
         if at_full_scale {
             break;
@@ -585,7 +1036,7 @@ fn sweep_svg(points: &[(&'static str, f64, f64)]) -> String {
     const LEFT: f64 = 80.0;
     const BOTTOM: f64 = 60.0;
     const TOP: f64 = 30.0;
-    const RIGHT: f64 = 120.0;
+    const RIGHT: f64 = 170.0;
     let (x_min, x_max) = points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
         (lo.min(p.1), hi.max(p.1))
     });
@@ -641,8 +1092,14 @@ fn sweep_svg(points: &[(&'static str, f64, f64)]) -> String {
     );
     for (engine, colour) in [
         ("tessera", "#1a7f37"),
-        ("cedar", "#0550ae"),
-        ("casbin", "#8250df"),
+        ("floor", "#57606a"),
+        ("cedar_unsliced", "#0550ae"),
+        ("cedar_sliced_role", "#218bff"),
+        ("cedar_sliced_feature", "#54aeff"),
+        ("cedar_tags", "#0a3069"),
+        ("casbin_stock", "#8250df"),
+        ("casbin_sharded", "#bf3989"),
+        ("casbin_cached_warm", "#cf222e"),
     ] {
         let line: Vec<(f64, f64)> = points
             .iter()
@@ -677,27 +1134,48 @@ fn main() {
     let mut criterion = Criterion::default()
         .output_directory(&dir)
         .configure_from_args();
-    let peers_ran = bench_peer_fixture(&mut criterion);
+    let measured = bench_peer_fixture(&mut criterion);
     bench_scale_fixture(&mut criterion);
     criterion.final_summary();
     if std::env::var_os("TESSERA_BENCH_SKIP_SWEEP").is_none() {
         peer_sweep(&dir);
     }
 
-    let tessera = median_ns(&dir, "check", "tessera").map(|ns| ns / CHECKS_PER_ITERATION as f64);
-    // Without the peers in this run, their estimates on disk would be stale: say n/a.
-    let ratio = |peer: &str| match (median_ns(&dir, "check", peer), tessera) {
-        (Some(p), Some(t)) if peers_ran => format!("{:.0}", p / t),
+    let of = |engine: &str| {
+        measured
+            .iter()
+            .find(|m| m.engine == engine)
+            .map(|m| m.median_ns)
+    };
+    let tessera = of("tessera");
+    // Each peer's best encoding: the lowest median among its variants measured this run.
+    let best = |prefix: &str| {
+        measured
+            .iter()
+            .filter(|m| m.engine.starts_with(prefix))
+            .min_by(|a, b| a.median_ns.total_cmp(&b.median_ns))
+    };
+    let ratio = |peer: Option<f64>| match (peer, tessera) {
+        (Some(p), Some(t)) => format!("{:.1}", p / t),
         _ => "n/a".to_owned(),
     };
+    if let (Some(cedar), Some(casbin)) = (best("cedar"), best("casbin")) {
+        println!(
+            "best encodings: cedar {} ({}), casbin {} ({})",
+            cedar.engine, cedar.encoding, casbin.engine, casbin.encoding
+        );
+    }
     let show = |value: Option<f64>, scale: f64, digits: usize| {
         value.map_or_else(|| "n/a".to_owned(), |v| format!("{:.*}", digits, v / scale))
     };
     println!(
-        "summary: tessera_check_ns={} cedar_over_tessera={} casbin_over_tessera={} compile_ms={} add_app_us={}",
+        "summary: tessera_check_ns={} cedar_over_tessera={} casbin_over_tessera={} floor_over_tessera={} cedar_stock_over_tessera={} casbin_stock_over_tessera={} compile_ms={} add_app_us={}",
         show(tessera, 1.0, 2),
-        ratio("cedar"),
-        ratio("casbin"),
+        ratio(best("cedar").map(|m| m.median_ns)),
+        ratio(best("casbin").map(|m| m.median_ns)),
+        ratio(of("floor")),
+        ratio(of("cedar_unsliced")),
+        ratio(of("casbin_stock")),
         show(median_ns(&dir, "scale", "compile_1000_roles"), 1e6, 1),
         show(median_ns(&dir, "scale", "add_app"), 1e3, 1),
     );

@@ -13,7 +13,7 @@
 //! No peer library does this whole flow, so the figures stand against the targets (a share
 //! to 1,000 recipients in ≤ 1 s, a verification in ≤ 1 ms) rather than as ratios.
 //!
-//! `cargo bench --bench sharing` ends with one line per backend:
+//! `cargo bench -p tessera-benches --bench sharing` ends with one line per backend:
 //! `summary[<backend>]: share_1000_ms=… deliver_1000_ms=… verify_code_us=…`
 
 #![allow(

@@ -3,3 +3,4 @@
 pub mod casbin;
 pub mod cedar;
 pub mod fixture;
+pub mod floor;
