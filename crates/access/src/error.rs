@@ -104,6 +104,14 @@ pub enum AccessError {
         /// The text given.
         value: String,
     },
+    /// A [`crate::UserHandle`] taken before the policy last changed.
+    #[error("the user handle was taken at policy version {taken}; the policy is at {current}")]
+    StaleHandle {
+        /// The version the handle was taken at.
+        taken: u64,
+        /// The policy's version now.
+        current: u64,
+    },
     /// One query of a batch failed; `index` is its position in the batch.
     #[error("check #{index}: {source}")]
     InBatch {
@@ -132,6 +140,14 @@ pub enum CheckError {
         /// The numeric id asked for.
         id: u32,
     },
+    /// A [`crate::UserHandle`] taken before the policy last changed: take a new one.
+    #[error("the user handle was taken at policy version {taken}; the policy is at {current}")]
+    StaleHandle {
+        /// The version the handle was taken at.
+        taken: u64,
+        /// The policy's version now.
+        current: u64,
+    },
 }
 
 impl From<CheckError> for AccessError {
@@ -139,6 +155,9 @@ impl From<CheckError> for AccessError {
         match error {
             CheckError::UnknownUser { user } => AccessError::UnknownUser { user },
             CheckError::UnknownFeatureId { id } => AccessError::UnknownFeatureId { id },
+            CheckError::StaleHandle { taken, current } => {
+                AccessError::StaleHandle { taken, current }
+            }
         }
     }
 }

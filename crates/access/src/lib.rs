@@ -42,7 +42,9 @@ mod users;
 pub use error::{AccessError, CheckError};
 pub use level::{Level, Setting};
 pub use path::{FeaturePath, MAX_DEPTH, MAX_PATH_LEN, MAX_SEGMENT_LEN};
-pub use policy::{CheckQuery, Explanation, Grant, Policy, PolicyDocument, PolicyVersion, RoleInfo};
+pub use policy::{
+    CheckQuery, Explanation, Grant, Policy, PolicyDocument, PolicyVersion, RoleInfo, UserHandle,
+};
 pub use role::{
     ADMIN_ROLE, CUSTOMIZE, EDIT_LANGUAGES, INSIGHTS, MAX_ROLE_NAME_CHARS, PREDEFINED_ROLES,
     PUBLISH_RIGHTS, Role, SETTINGS, STANDARD_ROOTS, USER_MANAGEMENT, WORKSPACE, predefined_roles,

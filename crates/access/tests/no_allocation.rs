@@ -36,6 +36,12 @@ fn checks_do_not_allocate() {
         let feature = features[i % features.len()];
         allowed += usize::from(policy.check(*user, feature, Level::Read).expect("check"));
         allowed += usize::from(policy.level(*user, feature).expect("level") >= Level::Modify);
+        let handle = policy.user_handle(*user).expect("handle");
+        allowed += usize::from(
+            policy
+                .check_handle(handle, feature, Level::Write)
+                .expect("check with a handle"),
+        );
     }
     // An unknown user is an error value, not an allocation either.
     assert!(policy.check(stranger, features[0], Level::Read).is_err());

@@ -145,6 +145,12 @@ fn access_parts(error: &AccessError) -> Parts {
             None,
         ),
         A::InvalidLevel { .. } => bad("level"),
+        A::StaleHandle { .. } => (
+            StatusCode::CONFLICT,
+            "stale-policy-version",
+            "Policy version changed",
+            None,
+        ),
         A::InBatch { index, source } => {
             let (status, kind, title, field) = access_parts(source);
             (

@@ -27,7 +27,7 @@ mod queries;
 mod roles;
 
 pub use explain::{Explanation, Grant};
-pub use queries::CheckQuery;
+pub use queries::{CheckQuery, UserHandle};
 pub use roles::RoleInfo;
 
 /// A counter that every change to a policy bumps. A cache or a caller that wrote a change can

@@ -746,3 +746,47 @@ fn adding_roles_in_bulk_is_all_or_nothing() {
     p.assign(BOB, RoleId::from_u128(400)).unwrap();
     assert_eq!(p.level(BOB, id(&p, "insights")).unwrap(), Level::Read);
 }
+
+#[test]
+fn a_user_handle_answers_as_check_until_the_policy_changes() {
+    let mut policy = policy();
+    let unassigned = UserId::from_u128(99);
+    policy.add_unassigned_user(unassigned);
+    policy.assign(BOB, ADMIN_ROLE).unwrap();
+    let users = [ANA, BOB, unassigned];
+    let features: Vec<FeatureId> = policy.tree().iter().map(|(id, _, _)| id).collect();
+    for user in &users {
+        let handle = policy.user_handle(*user).unwrap();
+        for feature in &features {
+            for level in Level::ALL {
+                assert_eq!(
+                    policy.check_handle(handle, *feature, level).unwrap(),
+                    policy.check(*user, *feature, level).unwrap(),
+                    "{user} {feature:?} {level:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        policy.user_handle(UserId::from_u128(1234)),
+        Err(CheckError::UnknownUser {
+            user: UserId::from_u128(1234)
+        })
+    );
+    let handle = policy.user_handle(users[0]).unwrap();
+    let taken = policy.version().0;
+    policy.assign(users[0], ADMIN_ROLE).unwrap();
+    assert_eq!(
+        policy.check_handle(handle, features[0], Level::Read),
+        Err(CheckError::StaleHandle {
+            taken,
+            current: policy.version().0
+        })
+    );
+    let fresh = policy.user_handle(users[0]).unwrap();
+    assert!(
+        policy
+            .check_handle(fresh, features[0], Level::Write)
+            .unwrap()
+    );
+}
