@@ -70,37 +70,17 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
             let detail = detail.trim_start_matches("Path deserialize error: ");
             ApiError::invalid(path_field(request, detail), detail).into()
         }))
-        .service(methods("/healthz", "GET").route(web::get().to(healthz)))
-        .service(methods("/readyz", "GET").route(web::get().to(readyz)))
-        .service(methods("/metrics", "GET").route(web::get().to(metrics::metrics)))
-        .service(methods("/openapi.json", "GET").route(web::get().to(openapi_json)))
-        .service(
-            methods("/x/verify", "GET, POST")
-                .route(web::get().to(external::verify_form))
-                .route(web::post().to(external::verify)),
-        )
-        .service(methods("/x/workflows", "GET").route(web::get().to(external::workflows)))
-        .service(
-            methods("/c/activate/{token}", "GET, POST")
-                .route(web::get().to(external::activation_page))
-                .route(web::post().to(external::activation_submit)),
-        )
-        .service(
-            methods("/x/{token}", "GET, POST")
-                .route(web::get().to(external::landing))
-                .route(web::post().to(external::follow_link)),
-        )
-        .service(
-            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi()),
-        )
-        .service(methods("/docs", "GET").route(web::get().to(|| async {
-            HttpResponse::PermanentRedirect()
-                .insert_header((actix_web::http::header::LOCATION, "docs/"))
-                .finish()
-        })))
+        // `/v1` first: the API's requests skip the pages' dynamic routes.
         .service(
             web::scope("/v1")
                 .wrap(actix_web::middleware::from_fn(metrics::track))
+                // The hot paths first: actix tries a scope's resources in order, and every
+                // dynamic one before a match costs a regex capture.
+                .service(methods("/check", "POST").route(web::post().to(checks::check)))
+                .service(methods("/checks", "POST").route(web::post().to(checks::batch)))
+                .service(methods("/explain", "POST").route(web::post().to(checks::explain)))
+                .service(methods("/who-can", "GET").route(web::get().to(checks::who_can)))
+                .service(methods("/what-can", "GET").route(web::get().to(checks::what_can)))
                 .service(
                     methods("/session", "POST, DELETE")
                         .route(web::post().to(session::sign_in))
@@ -315,13 +295,36 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                         .route(web::delete().to(apps::unassign)),
                 )
                 .service(methods("/seats", "GET").route(web::get().to(apps::seats)))
-                .service(methods("/check", "POST").route(web::post().to(checks::check)))
-                .service(methods("/checks", "POST").route(web::post().to(checks::batch)))
-                .service(methods("/explain", "POST").route(web::post().to(checks::explain)))
-                .service(methods("/who-can", "GET").route(web::get().to(checks::who_can)))
-                .service(methods("/what-can", "GET").route(web::get().to(checks::what_can)))
                 .default_service(web::to(no_route)),
         )
+        .service(methods("/healthz", "GET").route(web::get().to(healthz)))
+        .service(methods("/readyz", "GET").route(web::get().to(readyz)))
+        .service(methods("/metrics", "GET").route(web::get().to(metrics::metrics)))
+        .service(methods("/openapi.json", "GET").route(web::get().to(openapi_json)))
+        .service(
+            methods("/x/verify", "GET, POST")
+                .route(web::get().to(external::verify_form))
+                .route(web::post().to(external::verify)),
+        )
+        .service(methods("/x/workflows", "GET").route(web::get().to(external::workflows)))
+        .service(
+            methods("/c/activate/{token}", "GET, POST")
+                .route(web::get().to(external::activation_page))
+                .route(web::post().to(external::activation_submit)),
+        )
+        .service(
+            methods("/x/{token}", "GET, POST")
+                .route(web::get().to(external::landing))
+                .route(web::post().to(external::follow_link)),
+        )
+        .service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi()),
+        )
+        .service(methods("/docs", "GET").route(web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header((actix_web::http::header::LOCATION, "docs/"))
+                .finish()
+        })))
         .default_service(web::to(no_route));
 }
 
