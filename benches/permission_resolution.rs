@@ -1027,7 +1027,16 @@ fn peer_sweep(dir: &Path) {
         };
         record("tessera", Duration::ZERO, tessera_us);
         let peer = peer_fixture(&fixture);
+        assert_tessera_matches_naive(&fixture, &peer);
         let floor = Floor::new(&peer, &fixture.users);
+        for (q, p) in fixture.queries.iter().zip(&peer.queries) {
+            let expected = naive_level(&peer, peer.user_roles[p.user], p.feature) >= p.at_least;
+            assert_eq!(
+                floor.check(q.user, p.feature, p.at_least),
+                expected,
+                "the floor disagrees at {features} features"
+            );
+        }
         let floor_us = median_check_us(&fixture.queries, 101, |q| {
             let index = q.feature.index();
             black_box(floor.check(q.user, index, q.at_least as u8))
@@ -1041,6 +1050,15 @@ fn peer_sweep(dir: &Path) {
             let start = Instant::now();
             let check = peer_variant(engine, &peer);
             let build = start.elapsed();
+            // Agreement at every size, before timing: each answer as the naive resolver's.
+            for q in &peer.queries {
+                let expected = naive_level(&peer, peer.user_roles[q.user], q.feature) >= q.at_least;
+                assert_eq!(
+                    check(q.user, q.feature, q.at_least),
+                    expected,
+                    "{engine} disagrees at {features} features"
+                );
+            }
             let us = median_check_us(&peer.queries, 5, |q| check(q.user, q.feature, q.at_least));
             record(engine, build, us);
             // A variant stops at 1 ms a check, or once building it takes over 30 s (the next
