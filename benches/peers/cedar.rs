@@ -133,14 +133,12 @@ impl CedarPeer {
         feature: usize,
         at_least: u8,
     ) -> Result<bool, Box<RequestValidationError>> {
-        let request = Request::new(
-            self.users[user].clone(),
-            self.actions[usize::from(at_least)].clone(),
-            self.features[feature].clone(),
-            Context::empty(),
-            None,
-        )
-        .map_err(Box::new)?;
+        let request = request(
+            &self.users,
+            &self.features,
+            &self.actions,
+            (user, feature, at_least),
+        )?;
         let response = self
             .authorizer
             .is_authorized(&request, &self.policies, &self.entities);
@@ -157,6 +155,24 @@ impl CedarPeer {
         self.try_check(user, feature, at_least)
             .expect("schema-less Cedar request is always valid")
     }
+}
+
+/// The request "may `users[user]` do `actions[at_least]` on `features[feature]`?", from the
+/// handles an encoding built once.
+fn request(
+    users: &[EntityUid],
+    features: &[EntityUid],
+    actions: &[EntityUid; 4],
+    (user, feature, at_least): (usize, usize, u8),
+) -> Result<Request, Box<RequestValidationError>> {
+    Request::new(
+        users[user].clone(),
+        actions[usize::from(at_least)].clone(),
+        features[feature].clone(),
+        Context::empty(),
+        None,
+    )
+    .map_err(Box::new)
 }
 
 /// The entity store with the handles requests are built from.
@@ -290,12 +306,11 @@ impl CedarSliced {
         } else {
             &self.slices[role]
         };
-        let request = Request::new(
-            self.users[user].clone(),
-            self.actions[usize::from(at_least)].clone(),
-            self.features[feature].clone(),
-            Context::empty(),
-            None,
+        let request = request(
+            &self.users,
+            &self.features,
+            &self.actions,
+            (user, feature, at_least),
         )
         .expect("schema-less Cedar request is always valid");
         self.authorizer
@@ -381,12 +396,11 @@ impl CedarTags {
         reason = "a benchmark aborts loudly on a broken encoding"
     )]
     pub fn check(&self, user: usize, feature: usize, at_least: u8) -> bool {
-        let request = Request::new(
-            self.users[user].clone(),
-            self.actions[usize::from(at_least)].clone(),
-            self.features[feature].clone(),
-            Context::empty(),
-            None,
+        let request = request(
+            &self.users,
+            &self.features,
+            &self.actions,
+            (user, feature, at_least),
         )
         .expect("schema-less Cedar request is always valid");
         self.authorizer
