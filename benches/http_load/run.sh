@@ -4,8 +4,9 @@
 # Prints requests/s, p50/p99 latency (wrk), the server's own time per batch (from /metrics),
 # and the server's resident memory idle and at its peak (/proc/<pid>/status VmRSS, VmHWM).
 # Then the floor: a minimal actix-web server built the same way (benches/http_load/floor.rs)
-# answering a fixed check-sized JSON body, loaded by the same wrk script on the same cores;
-# Tessera's single-check requests/s is reported as a fraction of the floor's.
+# answering a fixed check-sized JSON body, loaded by the same wrk script on the same cores in
+# turns with Tessera (three rounds at 2 and 8 connections); Tessera's single-check requests/s
+# is reported as a fraction of the floor's, the median of the rounds.
 # Usage: benches/http_load/run.sh [seconds per run, default 20]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -63,12 +64,6 @@ sleep 1
 echo "server idle: VmRSS=$(rss VmRSS) kB"
 echo "== single checks, 64 connections, ${SECONDS_PER_RUN}s"
 TESSERA_BODY="$DIR/check.json" wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" -s benches/http_load/request.lua "$URL/v1/check" | grep '^result'
-echo "== single checks, 8 connections, ${SECONDS_PER_RUN}s"
-TESSERA_C8=$(TESSERA_BODY="$DIR/check.json" wrk -t1 -c8 -d"${SECONDS_PER_RUN}s" -s benches/http_load/request.lua "$URL/v1/check" | grep '^result')
-echo "$TESSERA_C8"
-echo "== single checks, 2 connections, ${SECONDS_PER_RUN}s"
-TESSERA_C2=$(TESSERA_BODY="$DIR/check.json" wrk -t1 -c2 -d"${SECONDS_PER_RUN}s" -s benches/http_load/request.lua "$URL/v1/check" | grep "^result")
-echo "$TESSERA_C2"
 echo "== batches of 1,000 checks, 4 connections, ${SECONDS_PER_RUN}s"
 TESSERA_BODY="$DIR/batch.json" wrk -t1 -c4 -d"${SECONDS_PER_RUN}s" -s benches/http_load/request.lua "$URL/v1/checks" | grep '^result'
 echo "== batches of 1,000 checks, 1 connection, ${SECONDS_PER_RUN}s (server time from /metrics)"
@@ -76,26 +71,36 @@ read -r SUM0 COUNT0 <<<"$(server_seconds)"
 TESSERA_BODY="$DIR/batch.json" wrk -t1 -c1 -d"${SECONDS_PER_RUN}s" -s benches/http_load/request.lua "$URL/v1/checks" | grep '^result'
 read -r SUM1 COUNT1 <<<"$(server_seconds)"
 python3 -c "print(f'server time per batch: {($SUM1 - $SUM0) / ($COUNT1 - $COUNT0) * 1e3:.3f} ms over {$COUNT1 - $COUNT0:.0f} batches')"
-echo "server peak: VmHWM=$(rss VmHWM) kB, now VmRSS=$(rss VmRSS) kB"
 
-# The floor, alone on the machine: Tessera stopped first.
-kill $PID 2>/dev/null; wait $PID 2>/dev/null || true
+# The floor: a minimal actix-web server beside the idle Tessera, loaded in turns with it —
+# Tessera then the floor, at 2 and at 8 connections, three rounds — so that both see the
+# same state of the machine; each round's ratio is printed and the median is the figure.
 FLOOR_PORT=18182
 "${CARGO_TARGET_DIR:-target}/release/http_floor" "127.0.0.1:$FLOOR_PORT" 2>"$DIR/floor.log" &
-PID=$!
+FLOOR_PID=$!
+trap 'kill $PID $FLOOR_PID 2>/dev/null; wait $PID $FLOOR_PID 2>/dev/null; rm -rf "$DIR"' EXIT
 for _ in $(seq 100); do curl -sf -X POST "http://127.0.0.1:$FLOOR_PORT/v1/check" >/dev/null && break; sleep 0.1; done
-echo "== floor: minimal actix-web, fixed answer, 8 connections, ${SECONDS_PER_RUN}s"
-FLOOR_C8=$(TESSERA_BODY="$DIR/check.json" wrk -t1 -c8 -d"${SECONDS_PER_RUN}s" -s benches/http_load/request.lua "http://127.0.0.1:$FLOOR_PORT/v1/check" | grep '^result')
-echo "$FLOOR_C8"
-echo "== floor: 2 connections, ${SECONDS_PER_RUN}s"
-FLOOR_C2=$(TESSERA_BODY="$DIR/check.json" wrk -t1 -c2 -d"${SECONDS_PER_RUN}s" -s benches/http_load/request.lua "http://127.0.0.1:$FLOOR_PORT/v1/check" | grep '^result')
-echo "$FLOOR_C2"
-python3 - "$TESSERA_C2" "$FLOOR_C2" "$TESSERA_C8" "$FLOOR_C8" <<'PY'
-import sys
+load() { TESSERA_BODY="$DIR/check.json" wrk -t1 -c"$2" -d"${SECONDS_PER_RUN}s" -s benches/http_load/request.lua "$1/v1/check" | grep '^result'; }
+: >"$DIR/pairs"
+for round in 1 2 3; do
+  for connections in 2 8; do
+    echo "== round $round, single checks, $connections connections, ${SECONDS_PER_RUN}s each: Tessera, then the floor"
+    T=$(load "$URL" "$connections"); echo "$T"
+    F=$(load "http://127.0.0.1:$FLOOR_PORT" "$connections"); echo "$F"
+    echo "$connections|$T|$F" >>"$DIR/pairs"
+  done
+done
+python3 - "$DIR/pairs" <<'PY'
+import statistics, sys
 def parse(line):
     return dict(kv.split("=") for kv in line.split()[1:])
-for connections, (t, f) in (("2", sys.argv[1:3]), ("8", sys.argv[3:5])):
-    t, f = parse(t), parse(f)
-    print(f"tessera_over_floor[c={connections}]: {float(t['per_second']) / float(f['per_second']):.2f} "
-          f"(tessera {t['per_second']}/s p99 {t['p99_us']} us; floor {f['per_second']}/s p99 {f['p99_us']} us)")
+pairs = [line.rstrip("\n").split("|") for line in open(sys.argv[1])]
+for connections in ("2", "8"):
+    rounds = [(parse(t), parse(f)) for c, t, f in pairs if c == connections]
+    ratios = [float(t["per_second"]) / float(f["per_second"]) for t, f in rounds]
+    median = statistics.median(ratios)
+    t, f = rounds[ratios.index(median)]
+    print(f"tessera_over_floor[c={connections}]: {median:.2f} median of {', '.join(f'{r:.2f}' for r in ratios)} "
+          f"(that round: tessera {t['per_second']}/s p99 {t['p99_us']} us; floor {f['per_second']}/s p99 {f['p99_us']} us)")
 PY
+echo "server peak: VmHWM=$(rss VmHWM) kB, now VmRSS=$(rss VmRSS) kB"

@@ -28,7 +28,7 @@ impl ReplyKey {
         message.extend_from_slice(recipient.id().as_bytes());
         message.extend_from_slice(nonce);
         let bits = key.sign(REPLY_KEY_PURPOSE, &message);
-        ReplyKey(bits[..16].iter().map(|b| format!("{b:02x}")).collect())
+        ReplyKey(tessera_core::hex(&bits[..16]))
     }
 
     /// Reads a key from text (any case); `None` unless it is 32 hex characters.

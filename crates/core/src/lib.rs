@@ -27,5 +27,5 @@ pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use email::normalize_email;
 pub use id::{AccountId, IdParseError, RoleId, ScopeId, UserId};
 pub use names::{NameError, clean_name, name_key};
-pub use secret::{BearerSecret, SecretKey, SecretKeyError, constant_time_eq, sha256_hex};
+pub use secret::{BearerSecret, SecretKey, SecretKeyError, constant_time_eq, hex, sha256_hex};
 pub use uuid::Uuid;

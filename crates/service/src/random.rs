@@ -35,5 +35,5 @@ pub(crate) fn nonce() -> [u8; 16] {
 pub(crate) fn password() -> String {
     let mut bytes = [0u8; 18];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    tessera_core::hex(&bytes)
 }

@@ -59,9 +59,7 @@ pub(crate) fn parse_uuid(
 }
 
 /// Bytes as lowercase hex, how tags and nonces are stored.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(crate) use tessera_core::hex;
 
 /// Reads `N` bytes back from hex stored in `table`.
 pub(crate) fn unhex<const N: usize>(
