@@ -3,6 +3,9 @@
 
 /// The permission engine ([`tessera_access`]).
 pub use tessera_access as access;
+/// Shared automations: triggers, steps, consent, runs, diagnostics ([`tessera_automations`]).
+pub use tessera_automations as automations;
+/// Contacts, projects and tasks, apps and cases ([`tessera_contacts`]).
 pub use tessera_contacts as contacts;
 /// Typed ids, clocks, secrets, audit events ([`tessera_core`]).
 pub use tessera_core as core;
