@@ -43,6 +43,12 @@ pub enum AutomationError {
         "an admin deactivated this automation for you permanently; it can run for you again only once an admin shares it again"
     )]
     PermanentlyDeactivated,
+    /// The diagnostics found problems, so the automation cannot be activated.
+    #[error("the automation cannot be activated: {} problem(s) found; see its troubleshooting", .problems.len())]
+    DiagnosticsFailed {
+        /// What was found, each with its fix.
+        problems: Vec<crate::Problem>,
+    },
 }
 
 fn missing_list(missing: &[Requirement], plan: Plan) -> String {

@@ -163,6 +163,32 @@ actions! {
     AppImport = "app.import",
     /// A person an import added followed their invitation and chose a password.
     UserInvitationAccept = "user.invitation_accept",
+    /// The account's plan or automations beta switch changed.
+    AutomationSettings = "automation.settings",
+    /// An event type was declared or its fields changed.
+    EventTypePut = "event_type.put",
+    /// An automation was created (or duplicated).
+    AutomationCreate = "automation.create",
+    /// An automation's definition or switch changed.
+    AutomationUpdate = "automation.update",
+    /// An automation was handed to another owner.
+    AutomationTransfer = "automation.transfer",
+    /// An automation was deleted.
+    AutomationDelete = "automation.delete",
+    /// An automation was shared with users.
+    AutomationShare = "automation.share",
+    /// Users' access to an automation ended.
+    AutomationUnshare = "automation.unshare",
+    /// A user activated an automation shared with them.
+    AutomationActivate = "automation.activate",
+    /// A user's activation was refused by the diagnostics.
+    AutomationActivationRefused = "automation.activation_refused",
+    /// An admin deactivated an automation for a user (temporarily or permanently).
+    AutomationDeactivate = "automation.deactivate",
+    /// An automation paused itself for a user after nearly all their runs failed.
+    AutomationPause = "automation.pause",
+    /// A user set or removed their mailbox identity.
+    MailboxChange = "mailbox.change",
 }
 
 impl fmt::Display for AuditAction {

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use tessera_access::AccessError;
+use tessera_automations::{AutomationError, Requirement};
 use tessera_contacts::ContactError;
 use tessera_contacts::cases::CaseError;
 use tessera_invitations::InvitationError;
@@ -65,6 +66,18 @@ pub struct Problem {
     /// The offending input field, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// `automations-unavailable`: what the account lacks (`plan`, `beta_switch`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub missing: Option<Vec<tessera_automations::Requirement>>,
+    /// `users-still-active`: the users for whom the automation is active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub users: Option<Vec<tessera_core::UserId>>,
+    /// `diagnostics-failed`: each problem found, with how to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub problems: Option<Vec<tessera_automations::Problem>>,
 }
 
 /// Status, stable type, title and field of a problem.
@@ -242,6 +255,45 @@ fn case_parts(error: &CaseError) -> Parts {
     }
 }
 
+fn automation_parts(error: &AutomationError) -> Parts {
+    match error {
+        AutomationError::GateClosed { missing, .. } => (
+            StatusCode::FORBIDDEN,
+            "automations-unavailable",
+            "Automations are not available to this account",
+            Some(match missing.first() {
+                Some(Requirement::BetaSwitch) => "automations_beta".to_owned(),
+                _ => "plan".to_owned(),
+            }),
+        ),
+        AutomationError::Invalid { field, .. } => bad(field),
+        AutomationError::NotShareable => (
+            StatusCode::CONFLICT,
+            "not-shareable",
+            "Only automations triggered by selected users are shared",
+            Some("mode".to_owned()),
+        ),
+        AutomationError::UsersStillActive { .. } => (
+            StatusCode::CONFLICT,
+            "users-still-active",
+            "The automation is active for some users",
+            Some("mode".to_owned()),
+        ),
+        AutomationError::PermanentlyDeactivated => (
+            StatusCode::FORBIDDEN,
+            "permanently-deactivated",
+            "Deactivated permanently by an admin",
+            None,
+        ),
+        AutomationError::DiagnosticsFailed { .. } => (
+            StatusCode::CONFLICT,
+            "diagnostics-failed",
+            "The diagnostics found problems",
+            None,
+        ),
+    }
+}
+
 fn storage_parts(error: &StorageError) -> Parts {
     match error {
         StorageError::Unavailable(_) => (
@@ -305,6 +357,7 @@ fn service_parts(error: &ServiceError) -> Parts {
         ServiceError::Invitation(error) => invitation_parts(error),
         ServiceError::Contact(error) => contact_parts(error),
         ServiceError::Case(error) => case_parts(error),
+        ServiceError::Automation(error) => automation_parts(error),
         ServiceError::Storage(error) => storage_parts(error),
         ServiceError::Mail(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -349,12 +402,28 @@ impl ApiError {
             ApiError::Service(error) if error.is_server_side() => title.to_owned(),
             other => other.to_string(),
         };
+        let automation = match self {
+            ApiError::Service(ServiceError::Automation(error)) => Some(error),
+            _ => None,
+        };
         Problem {
             kind: format!("/problems/{kind}"),
             title,
             status: status.as_u16(),
             detail,
             field,
+            missing: match automation {
+                Some(AutomationError::GateClosed { missing, .. }) => Some(missing.clone()),
+                _ => None,
+            },
+            users: match automation {
+                Some(AutomationError::UsersStillActive { users }) => Some(users.clone()),
+                _ => None,
+            },
+            problems: match automation {
+                Some(AutomationError::DiagnosticsFailed { problems }) => Some(problems.clone()),
+                _ => None,
+            },
         }
     }
 }

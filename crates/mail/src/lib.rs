@@ -23,8 +23,9 @@ mod transport;
 pub use error::MailError;
 pub use inbound::{InboundError, InboundMessage, MAX_INBOUND_BYTES, parse_inbound, trim_reply};
 pub use templates::{
-    CONTACT_ACTIVATION, ContactActivationEmail, DEFAULT_LOCALE, INVITATION, InvitationEmail,
-    LOCALES, MESSAGES, RenderedMessage, SharedWorkflow, TASK_NOTIFICATION, TaskNotificationEmail,
-    Templates, USER_INVITATION, UserInvitationEmail, resolve_locale,
+    AUTOMATION_NOTICE, AutomationNoticeEmail, CONTACT_ACTIVATION, ContactActivationEmail,
+    DEFAULT_LOCALE, INVITATION, InvitationEmail, LOCALES, MESSAGES, RenderedMessage,
+    SharedWorkflow, TASK_NOTIFICATION, TaskNotificationEmail, Templates, USER_INVITATION,
+    UserInvitationEmail, resolve_locale,
 };
 pub use transport::{Delivery, Envelope, FileMailer, Mailer, SmtpMailer};

@@ -28,12 +28,16 @@ pub const USER_INVITATION: &str = "user_invitation";
 /// A comment, assignment or status change on a task, sent to its followers; its data is a
 /// [`TaskNotificationEmail`].
 pub const TASK_NOTIFICATION: &str = "task_notification";
+/// An automation could not be activated, paused itself, or otherwise needs its user's
+/// attention; its data is an [`AutomationNoticeEmail`].
+pub const AUTOMATION_NOTICE: &str = "automation_notice";
 /// Every message name.
 pub const MESSAGES: &[&str] = &[
     INVITATION,
     CONTACT_ACTIVATION,
     USER_INVITATION,
     TASK_NOTIFICATION,
+    AUTOMATION_NOTICE,
 ];
 
 /// Builds the table of embedded templates: for each locale and message, the subject, text and
@@ -75,6 +79,10 @@ const EMBEDDED: &[(&str, &str)] = embedded![
     "de" / "task_notification",
     "fr" / "task_notification",
     "ro" / "task_notification",
+    "en" / "automation_notice",
+    "de" / "automation_notice",
+    "fr" / "automation_notice",
+    "ro" / "automation_notice",
 ];
 
 /// The three parts of a message.
@@ -242,6 +250,30 @@ pub struct TaskNotificationEmail {
     pub assignee: Option<String>,
     /// The task's page; `None` for recipients who only take part by e-mail.
     pub task_url: Option<String>,
+}
+
+/// The data of the [`AUTOMATION_NOTICE`] message: an automation of the user could not be
+/// activated or paused itself. The subject names the automation and what happened; the body
+/// explains it (listing the problems found, or naming the failing step), says that the user
+/// can run the diagnostics and activate the automation again once it is fixed, and links its
+/// troubleshooting page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AutomationNoticeEmail {
+    /// The user it is for, as their name is shown.
+    pub user_name: String,
+    /// The automation's name.
+    pub automation_name: String,
+    /// What happened: `"activation_refused"` (the diagnostics found problems, listed in
+    /// `problems`, so the automation could not be activated) or `"paused"` (it paused itself
+    /// for the user after nearly every run in 7 days failed; `failing_step` names the step
+    /// that failed most). Any other value says only that the automation needs attention.
+    pub reason: String,
+    /// The problems found, each already a sentence with its fix (for `"activation_refused"`).
+    pub problems: Vec<String>,
+    /// The failing step, e.g. `"step 2 (call_webhook)"` (for `"paused"`).
+    pub failing_step: Option<String>,
+    /// The troubleshooting page of the automation.
+    pub link: String,
 }
 
 /// The compiled templates of every message and locale.

@@ -10,12 +10,13 @@
 mod common;
 
 use common::{
-    ACTIVATION_LINK, CODE, EXPIRES, LINK, SITE, TASK_URL, USER_INVITATION_LINK, contact_activation,
-    invitation, sample, scratch_dir, task_notification, user_invitation,
+    ACTIVATION_LINK, CODE, EXPIRES, FAILING_STEP, LINK, PROBLEMS, SITE, TASK_URL,
+    TROUBLESHOOTING_LINK, USER_INVITATION_LINK, automation_notice, contact_activation, invitation,
+    sample, scratch_dir, task_notification, user_invitation,
 };
 use tessera_mail::{
-    CONTACT_ACTIVATION, INVITATION, LOCALES, MESSAGES, MailError, TASK_NOTIFICATION, Templates,
-    USER_INVITATION,
+    AUTOMATION_NOTICE, CONTACT_ACTIVATION, INVITATION, LOCALES, MESSAGES, MailError,
+    TASK_NOTIFICATION, Templates, USER_INVITATION,
 };
 
 #[test]
@@ -857,4 +858,314 @@ fn new_messages_need_their_variables() {
         templates.render(USER_INVITATION, "fr", &data),
         Err(MailError::Render { name, .. }) if name.starts_with("fr/user_invitation.")
     ));
+    for field in ["user_name", "automation_name", "link"] {
+        let mut data = serde_json::to_value(automation_notice("paused")).unwrap();
+        data.as_object_mut().unwrap().remove(field);
+        assert!(
+            matches!(
+                templates.render(AUTOMATION_NOTICE, "de", &data),
+                Err(MailError::Render { name, .. }) if name.starts_with("de/automation_notice.")
+            ),
+            "{field}"
+        );
+    }
+}
+
+/// The reasons of the [`AUTOMATION_NOTICE`] message, and one it does not know.
+const AUTOMATION_REASONS: [&str; 3] = ["activation_refused", "paused", "archived"];
+
+#[test]
+fn the_automation_notice_renders_every_reason_in_every_locale() {
+    let templates = Templates::embedded().unwrap();
+    // (locale, greeting, subject for each of `AUTOMATION_REASONS`, problems heading,
+    // failing-step label, the closing sentence, link label, button)
+    let locales = [
+        (
+            "en",
+            "Hello Bo Berg,",
+            [
+                "Your automation \"Invoice reminders\" could not be activated",
+                "Your automation \"Invoice reminders\" was paused",
+                "Your automation \"Invoice reminders\" needs attention",
+            ],
+            "Problems found:",
+            "The step that failed most often:",
+            "Once you have fixed it, you can run the diagnostics again and activate the automation again.",
+            "Open the troubleshooting page:",
+            "Open troubleshooting",
+        ),
+        (
+            "de",
+            "Guten Tag Bo Berg,",
+            [
+                "Ihre Automatisierung „Invoice reminders“ konnte nicht aktiviert werden",
+                "Ihre Automatisierung „Invoice reminders“ wurde pausiert",
+                "Ihre Automatisierung „Invoice reminders“ erfordert Ihre Aufmerksamkeit",
+            ],
+            "Gefundene Probleme:",
+            "Am häufigsten fehlgeschlagener Schritt:",
+            "Sobald Sie das Problem behoben haben, können Sie die Diagnose erneut ausführen und die Automatisierung wieder aktivieren.",
+            "Seite zur Fehlerbehebung öffnen:",
+            "Fehlerbehebung öffnen",
+        ),
+        (
+            "fr",
+            "Bonjour Bo Berg,",
+            [
+                "Votre automatisation « Invoice reminders » n’a pas pu être activée",
+                "Votre automatisation « Invoice reminders » a été mise en pause",
+                "Votre automatisation « Invoice reminders » requiert votre attention",
+            ],
+            "Problèmes détectés :",
+            "Étape la plus souvent en échec :",
+            "Une fois le problème corrigé, vous pourrez relancer le diagnostic et réactiver l’automatisation.",
+            "Ouvrir la page de dépannage :",
+            "Ouvrir le dépannage",
+        ),
+        (
+            "ro",
+            "Bună ziua, Bo Berg,",
+            [
+                "Automatizarea dumneavoastră „Invoice reminders” nu a putut fi activată",
+                "Automatizarea dumneavoastră „Invoice reminders” a fost întreruptă temporar",
+                "Automatizarea dumneavoastră „Invoice reminders” necesită atenție",
+            ],
+            "Probleme găsite:",
+            "Pasul care a eșuat cel mai des:",
+            "După ce remediați problema, puteți rula din nou diagnosticarea și reactiva automatizarea.",
+            "Deschideți pagina de depanare:",
+            "Deschideți depanarea",
+        ),
+    ];
+    assert_eq!(locales.len(), LOCALES.len());
+    for (locale, greeting, subjects, heading, step_label, closing, open, button) in locales {
+        for (reason, subject) in AUTOMATION_REASONS.into_iter().zip(subjects) {
+            let context = format!("automation notice ({reason}) in {locale}");
+            let mail = templates
+                .render(AUTOMATION_NOTICE, locale, &automation_notice(reason))
+                .unwrap();
+            assert_eq!(mail.subject, subject, "{context}");
+            assert!(
+                !mail.subject.contains('\n'),
+                "{context}: multi-line subject"
+            );
+            assert!(
+                mail.subject.contains("Invoice reminders"),
+                "{context}: subject"
+            );
+            assert!(
+                mail.text.starts_with(&format!("{greeting}\n\n")),
+                "{context}:\n{}",
+                mail.text
+            );
+            assert!(mail.html.contains(greeting), "{context}: html greeting");
+            for (part, body) in [("text", &mail.text), ("html", &mail.html)] {
+                for needle in [TROUBLESHOOTING_LINK, "Invoice reminders", closing] {
+                    assert!(body.contains(needle), "{context}: {part} lacks {needle:?}");
+                }
+            }
+            assert!(
+                mail.text.contains(&format!(
+                    "\n\n{closing}\n\n{open}\n{TROUBLESHOOTING_LINK}\n"
+                )),
+                "{context}: the link is not on its own line:\n{}",
+                mail.text
+            );
+            assert!(
+                mail.html
+                    .contains(&format!("<a href=\"{TROUBLESHOOTING_LINK}\"")),
+                "{context}: no button"
+            );
+            assert!(
+                mail.html.contains(&format!(">{button}</a>")),
+                "{context}: button {button:?}"
+            );
+
+            let refused = reason == "activation_refused";
+            assert_eq!(
+                mail.text.contains(&format!(
+                    "\n\n{heading}\n- {}\n- {}\n\n",
+                    PROBLEMS[0], PROBLEMS[1]
+                )),
+                refused,
+                "{context}: problems\n{}",
+                mail.text
+            );
+            for problem in PROBLEMS {
+                assert_eq!(
+                    mail.html.contains(&format!(">{problem}</li>")),
+                    refused,
+                    "{context}: html problem {problem:?}"
+                );
+            }
+            assert_eq!(mail.html.contains("<ul"), refused, "{context}: html list");
+            assert_eq!(mail.html.contains(heading), refused, "{context}: heading");
+
+            let paused = reason == "paused";
+            assert_eq!(
+                mail.text
+                    .contains(&format!("\n\n{step_label} {FAILING_STEP}\n\n")),
+                paused,
+                "{context}: failing step\n{}",
+                mail.text
+            );
+            assert_eq!(
+                mail.html
+                    .contains(&format!("{step_label} <strong>{FAILING_STEP}</strong>")),
+                paused,
+                "{context}: html failing step"
+            );
+
+            if locale != "en" {
+                assert_eq!(
+                    has_word(
+                        &mail.subject,
+                        &["your", "automation", "could", "not", "was", "needs"]
+                    ),
+                    None,
+                    "{context}: {}",
+                    mail.subject
+                );
+            }
+            for body in [&mail.text, &mail.html] {
+                assert_translated(
+                    &context,
+                    locale,
+                    body,
+                    &[
+                        "Hello",
+                        "Your automation",
+                        "could not be activated",
+                        "diagnostics found",
+                        "Problems found",
+                        "paused itself",
+                        "failed most often",
+                        "needs your attention",
+                        "Once you have fixed it",
+                        "the troubleshooting page",
+                        "Open troubleshooting",
+                    ],
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_english_automation_notice_reads_well() {
+    let templates = Templates::embedded().unwrap();
+    let mail = templates
+        .render(
+            AUTOMATION_NOTICE,
+            "en",
+            &automation_notice("activation_refused"),
+        )
+        .unwrap();
+    let expected = format!(
+        "Hello Bo Berg,
+
+Your automation “Invoice reminders” could not be activated because the diagnostics found problems.
+
+Problems found:
+- {}
+- {}
+
+Once you have fixed it, you can run the diagnostics again and activate the automation again.
+
+Open the troubleshooting page:
+{TROUBLESHOOTING_LINK}
+",
+        PROBLEMS[0], PROBLEMS[1]
+    );
+    assert_eq!(mail.text, expected);
+
+    let mail = templates
+        .render(AUTOMATION_NOTICE, "en", &automation_notice("paused"))
+        .unwrap();
+    let expected = format!(
+        "Hello Bo Berg,
+
+Your automation “Invoice reminders” paused itself because nearly every run in the last 7 days failed.
+
+The step that failed most often: {FAILING_STEP}
+
+Once you have fixed it, you can run the diagnostics again and activate the automation again.
+
+Open the troubleshooting page:
+{TROUBLESHOOTING_LINK}
+"
+    );
+    assert_eq!(mail.text, expected);
+}
+
+#[test]
+fn automation_notices_without_their_details_still_read_well() {
+    let templates = Templates::embedded().unwrap();
+    for locale in LOCALES {
+        for reason in AUTOMATION_REASONS {
+            let context = format!("automation notice ({reason}) in {locale}");
+            let mut data = automation_notice(reason);
+            data.problems.clear();
+            data.failing_step = None;
+            let mail = templates.render(AUTOMATION_NOTICE, locale, &data).unwrap();
+            assert!(
+                !mail.text.contains("\n\n\n"),
+                "{context}: stray blank lines:\n{}",
+                mail.text
+            );
+            assert!(!mail.text.contains("\n- "), "{context}:\n{}", mail.text);
+            assert!(!mail.text.contains(FAILING_STEP), "{context}");
+            assert!(!mail.html.contains("<ul"), "{context}: empty list");
+            assert!(!mail.html.contains("<strong>"), "{context}: empty step");
+            assert!(mail.text.contains(TROUBLESHOOTING_LINK), "{context}: link");
+        }
+    }
+    let mut data = automation_notice("activation_refused");
+    data.problems.clear();
+    let mail = templates.render(AUTOMATION_NOTICE, "en", &data).unwrap();
+    assert!(!mail.text.contains("Problems found"), "{}", mail.text);
+}
+
+#[test]
+fn automation_notices_are_escaped_in_html() {
+    let templates = Templates::embedded().unwrap();
+    let mut data = automation_notice("activation_refused");
+    data.automation_name = "<script>alert(1)</script> & Co".into();
+    data.problems = vec!["Step <script>x()</script> has no \"url\".".into()];
+    for locale in LOCALES {
+        let mail = templates.render(AUTOMATION_NOTICE, locale, &data).unwrap();
+        assert!(
+            mail.html
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"),
+            "{locale}: {}",
+            mail.html
+        );
+        assert!(
+            mail.html
+                .contains("Step &lt;script&gt;x()&lt;/script&gt; has no &quot;url&quot;."),
+            "{locale}: {}",
+            mail.html
+        );
+        assert!(!mail.html.contains("<script>"), "{locale}");
+        assert!(
+            mail.text
+                .contains("\n- Step <script>x()</script> has no \"url\".\n"),
+            "{locale}: {}",
+            mail.text
+        );
+        assert!(mail.text.contains("<script>alert(1)</script> & Co"));
+        assert!(
+            mail.subject.contains("<script>alert(1)</script> & Co"),
+            "{locale}: {}",
+            mail.subject
+        );
+    }
+    let mut data = automation_notice("paused");
+    data.failing_step = Some("<b>step 2</b>".into());
+    let mail = templates.render(AUTOMATION_NOTICE, "fr", &data).unwrap();
+    assert!(
+        mail.html
+            .contains("<strong>&lt;b&gt;step 2&lt;/b&gt;</strong>")
+    );
+    assert!(mail.text.contains("<b>step 2</b>"));
 }

@@ -75,6 +75,9 @@ pub enum ServiceError {
     /// An app rule refused (the Administrator, the seat limit).
     #[error(transparent)]
     Case(#[from] tessera_contacts::cases::CaseError),
+    /// An automations rule refused (the plan gate, sharing, consent, diagnostics).
+    #[error(transparent)]
+    Automation(#[from] tessera_automations::AutomationError),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),

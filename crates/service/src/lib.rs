@@ -21,6 +21,7 @@
 mod accounts;
 pub mod apps;
 pub mod audit;
+pub mod automations;
 mod caller;
 pub mod catalog;
 pub mod checks;
@@ -38,10 +39,12 @@ pub mod projects;
 mod random;
 pub mod records;
 mod roles;
+pub mod runner;
 pub mod session;
 pub mod sharing;
 mod store;
 mod users;
+pub mod webhook;
 mod workers;
 
 use std::sync::Arc;
@@ -61,9 +64,9 @@ pub use policy_cache::{POLICY_RECHECK, VERSION_WAIT};
 pub use random::{new_key, new_secret, random_uuid};
 pub use roles::SavedRole;
 pub use store::{
-    AccountStore, AppStore, AuditStore, CatalogStore, Connections, ContactStore, CredentialStore,
-    Housekeeping, OutboxStore, PolicyStore, ProjectStore, SharingStore, StorageError, Store, Tx,
-    UserStore, Work,
+    AccountStore, AppStore, AuditStore, AutomationStore, CatalogStore, Connections, ContactStore,
+    CredentialStore, Housekeeping, OutboxStore, PolicyStore, ProjectStore, SharingStore,
+    StorageError, Store, Tx, UserStore, Work,
 };
 pub use users::{AddedUser, NewUser, UserSummary};
 pub use workers::{Stopper, WorkerOptions, Workers};
@@ -88,6 +91,8 @@ struct Inner {
     portal: tessera_contacts::portal::PortalPolicy,
     /// SHA-256 (hex) of the secret inbound-mail services present, when one is configured.
     inbound_secret: Option<String>,
+    /// The automations' webhook client.
+    webhooks: webhook::WebhookClient,
 }
 
 /// Settings with defaults; see [`TesseraBuilder`].
@@ -110,9 +115,20 @@ pub struct TesseraBuilder {
     settings: Settings,
     operator_token: Option<String>,
     inbound_secret: Option<String>,
+    webhook_timeout: std::time::Duration,
+    webhooks_may_call_internal: bool,
 }
 
 impl TesseraBuilder {
+    /// How automations call webhooks: each call ends after `timeout` (default 10 s); with
+    /// `may_call_internal` they may call loopback and private addresses (default: refused,
+    /// so an automation cannot reach services inside the server's network).
+    pub fn webhooks(mut self, timeout: std::time::Duration, may_call_internal: bool) -> Self {
+        self.webhook_timeout = timeout;
+        self.webhooks_may_call_internal = may_call_internal;
+        self
+    }
+
     /// The domain of the reply addresses in task e-mails, `reply+<key>@<domain>` (default:
     /// the domain of [`TesseraBuilder::mail_from`]). Mail to it must reach
     /// [`Tessera::receive_reply`] (an inbound-mail service, or an MTA's pipe).
@@ -197,6 +213,10 @@ impl TesseraBuilder {
             credentials: caller::CredentialCache::default(),
             portal: tessera_contacts::portal::PortalPolicy::new()?,
             inbound_secret: self.inbound_secret,
+            webhooks: webhook::WebhookClient::new(
+                self.webhook_timeout,
+                self.webhooks_may_call_internal,
+            ),
         })))
     }
 }
@@ -272,6 +292,8 @@ impl Tessera {
             },
             operator_token: None,
             inbound_secret: None,
+            webhook_timeout: webhook::DEFAULT_WEBHOOK_TIMEOUT,
+            webhooks_may_call_internal: false,
         }
     }
 

@@ -11,6 +11,7 @@ use serde_json::json;
 use tessera_contacts::{Person, ReplyKey};
 use tessera_core::{AccountId, AuditAction, Uuid};
 use tessera_invitations::{Entered, InvitationState, ItemKind};
+use tessera_mail::Mailer as _;
 use tessera_mail::{
     ContactActivationEmail, Delivery, Envelope, InvitationEmail, TaskNotificationEmail,
 };
@@ -192,7 +193,12 @@ impl Tessera {
             }
             Err(error) => return retry(message, now, error.to_string()),
         };
-        match self.0.mailer.send(&envelope) {
+        let sent = match self.own_transport(message) {
+            Ok(Some(own)) => own.send(&envelope),
+            Ok(None) => self.0.mailer.send(&envelope),
+            Err(error) => return retry(message, now, error.to_string()),
+        };
+        match sent {
             Ok(Delivery::Accepted) => DeliveryOutcome::Sent,
             Ok(Delivery::Rejected {
                 permanent: true,
@@ -263,6 +269,16 @@ impl Tessera {
                 let templates = &self.0.templates;
                 templates.render(tessera_mail::USER_INVITATION, &message.locale, &data)?
             }
+            MessageKind::AutomationEmail { run, step } => {
+                return self.automation_email(tx, message, *run, *step);
+            }
+            MessageKind::AutomationNotice { notification } => {
+                let Some(data) = self.automation_notice(tx, message.account, *notification)? else {
+                    return Ok(None);
+                };
+                let templates = &self.0.templates;
+                templates.render(tessera_mail::AUTOMATION_NOTICE, &message.locale, &data)?
+            }
         };
         Ok(Some(Envelope {
             message_id: message.message_id.clone(),
@@ -270,6 +286,103 @@ impl Tessera {
             to: message.recipient.clone(),
             reply_to,
             rendered,
+        }))
+    }
+
+    /// The user's own SMTP server for an automation e-mail sent as a user who configured
+    /// one; `None` for the server's mailer.
+    fn own_transport(
+        &self,
+        message: &OutboxMessage,
+    ) -> Result<Option<tessera_mail::SmtpMailer>, ServiceError> {
+        let MessageKind::AutomationEmail { run, .. } = &message.kind else {
+            return Ok(None);
+        };
+        let sealed = self.read(|tx| {
+            let Some(run) = tx.run(message.account, *run)? else {
+                return Ok(None);
+            };
+            Ok(tx
+                .mailbox(message.account, run.user)?
+                .and_then(|stored| stored.smtp_url_sealed))
+        })?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let url = self.unseal(&sealed).ok_or_else(|| {
+            ServiceError::Internal("a mailbox's SMTP URL was sealed with another key".into())
+        })?;
+        Ok(Some(tessera_mail::SmtpMailer::from_url(&url)?))
+    }
+
+    /// An automation's e-mail, as its step rendered and kept it; `None` when the run is gone.
+    fn automation_email(
+        &self,
+        tx: &mut dyn Tx,
+        message: &OutboxMessage,
+        run: Uuid,
+        step: usize,
+    ) -> Result<Option<Envelope>, ServiceError> {
+        let Some(result) = tx
+            .run_steps(message.account, run)?
+            .into_iter()
+            .find(|result| result.index == step)
+        else {
+            return Ok(None);
+        };
+        let output: serde_json::Value = result
+            .output
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| ServiceError::Internal(format!("automation e-mail {run}/{step}: {e}")))?
+            .unwrap_or_default();
+        let text = |key: &str| output[key].as_str().unwrap_or_default().to_owned();
+        let name = text("from_name").replace(['"', '\\', '\r', '\n'], " ");
+        let body = text("body");
+        Ok(Some(Envelope {
+            message_id: message.message_id.clone(),
+            from: format!("\"{name}\" <{}>", text("from")),
+            to: message.recipient.clone(),
+            reply_to: None,
+            rendered: tessera_mail::RenderedMessage {
+                subject: text("subject"),
+                html: format!(
+                    "<!DOCTYPE html><html><body><p style=\"white-space:pre-wrap\">{}</p></body></html>",
+                    escape_html(&body)
+                ),
+                text: body,
+            },
+        }))
+    }
+
+    /// The data of a notification's e-mail; `None` when it or its automation is gone.
+    fn automation_notice(
+        &self,
+        tx: &mut dyn Tx,
+        account: AccountId,
+        notification: Uuid,
+    ) -> Result<Option<tessera_mail::AutomationNoticeEmail>, ServiceError> {
+        let Some(found) = tx.notification(account, notification)? else {
+            return Ok(None);
+        };
+        let Some(automation_id) = found.automation else {
+            return Ok(None);
+        };
+        let Some(automation) = tx.automation(account, automation_id, false)? else {
+            return Ok(None);
+        };
+        let Some(user) = tx.user(account, found.user)? else {
+            return Ok(None);
+        };
+        let base = self.0.settings.public_url.trim_end_matches('/');
+        Ok(Some(tessera_mail::AutomationNoticeEmail {
+            user_name: user.shown_name().to_owned(),
+            automation_name: automation.definition.name,
+            reason: found.kind,
+            problems: found.problems,
+            failing_step: found.failing_step,
+            link: format!("{base}/v1/automations/{automation_id}/troubleshooting"),
         }))
     }
 
@@ -549,7 +662,9 @@ impl Tessera {
             // Nothing else follows from their delivery: the outbox row records it.
             MessageKind::ContactActivation { .. }
             | MessageKind::TaskNotification { .. }
-            | MessageKind::UserInvitation { .. } => Ok(()),
+            | MessageKind::UserInvitation { .. }
+            | MessageKind::AutomationEmail { .. }
+            | MessageKind::AutomationNotice { .. } => Ok(()),
         }
     }
 }
@@ -561,6 +676,22 @@ fn retry(message: &OutboxMessage, now: DateTime<Utc>, reason: String) -> Deliver
     } else {
         DeliveryOutcome::RetryAt(now + backoff(message.attempts), reason)
     }
+}
+
+/// Text made safe inside HTML.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

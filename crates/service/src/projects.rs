@@ -83,7 +83,7 @@ const NOT_FOUND_TASK: ServiceError = ServiceError::NotFound { what: "task" };
 /// The longest task description.
 pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
 
-fn clean_description(text: &str) -> Result<String, ServiceError> {
+pub(crate) fn clean_description(text: &str) -> Result<String, ServiceError> {
     if text.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(ServiceError::invalid(
             "description",
@@ -285,7 +285,7 @@ impl Tessera {
     }
 
     /// Stores a new task, its `created` (and `assigned`) history and notifications.
-    fn insert_new_task(
+    pub(crate) fn insert_new_task(
         &self,
         tx: &mut dyn Tx,
         account: AccountId,

@@ -322,6 +322,19 @@ pub enum MessageKind {
         #[serde(default)]
         invited_by: Option<UserId>,
     },
+    /// An automation's e-mail, sent as the user a run acts for: what it says was rendered
+    /// when the step ran and is kept with the step's result.
+    AutomationEmail {
+        /// The run.
+        run: Uuid,
+        /// The step (0-based).
+        step: usize,
+    },
+    /// A notification about an automation, e-mailed to its user.
+    AutomationNotice {
+        /// The notification.
+        notification: Uuid,
+    },
 }
 
 impl MessageKind {
@@ -332,6 +345,8 @@ impl MessageKind {
             MessageKind::ContactActivation { .. } => tessera_mail::CONTACT_ACTIVATION,
             MessageKind::TaskNotification { .. } => tessera_mail::TASK_NOTIFICATION,
             MessageKind::UserInvitation { .. } => tessera_mail::USER_INVITATION,
+            MessageKind::AutomationEmail { .. } => "automation_email",
+            MessageKind::AutomationNotice { .. } => tessera_mail::AUTOMATION_NOTICE,
         }
     }
 
@@ -341,7 +356,9 @@ impl MessageKind {
             MessageKind::Invitation { invitation } => Some(*invitation),
             MessageKind::ContactActivation { .. }
             | MessageKind::TaskNotification { .. }
-            | MessageKind::UserInvitation { .. } => None,
+            | MessageKind::UserInvitation { .. }
+            | MessageKind::AutomationEmail { .. }
+            | MessageKind::AutomationNotice { .. } => None,
         }
     }
 
@@ -582,4 +599,92 @@ pub struct StoredUserInvitation {
     pub user: UserId,
     /// The link's activation (nonce, times, tag).
     pub activation: tessera_contacts::Activation,
+}
+
+/// An event as kept for the runs it started (their templates read its fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Its id.
+    pub id: Uuid,
+    /// The event.
+    pub event: tessera_automations::Event,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+}
+
+/// A user's standing with a shared automation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRecord {
+    /// The user.
+    pub user: UserId,
+    /// Where they stand.
+    pub state: tessera_automations::AccessState,
+    /// Why it paused (the failing step), when it did.
+    pub reason: Option<String>,
+    /// Who changed it last (`None`: the system).
+    pub changed_by: Option<UserId>,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+}
+
+/// A run of an automation for one user and one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// The automation.
+    pub automation: Uuid,
+    /// The user it runs for (and as).
+    pub user: UserId,
+    /// The event that started it.
+    pub event: Uuid,
+    /// Where it is.
+    pub status: tessera_automations::RunStatus,
+    /// When it was written.
+    pub queued_at: DateTime<Utc>,
+    /// When it ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// A run a runner took, with its account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedRun {
+    /// The account.
+    pub account: AccountId,
+    /// The run.
+    pub run: RunRecord,
+}
+
+/// A user's mailbox identity as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMailbox {
+    /// The identity.
+    pub mailbox: tessera_automations::Mailbox,
+    /// The user's own SMTP URL, sealed (see the service's mailbox use cases).
+    pub smtp_url_sealed: Option<String>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An in-app notification for a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// Its id.
+    pub id: Uuid,
+    /// Whom it is for.
+    pub user: UserId,
+    /// What it is about: `activation_refused`, `automation_paused`.
+    pub kind: String,
+    /// The automation concerned.
+    pub automation: Option<Uuid>,
+    /// What it says.
+    pub message: String,
+    /// The problems found, each a sentence with its fix (a refused activation).
+    pub problems: Vec<String>,
+    /// The step that failed (a pause), e.g. `step 2 (call_webhook)`.
+    pub failing_step: Option<String>,
+    /// When it was raised.
+    pub created_at: DateTime<Utc>,
 }

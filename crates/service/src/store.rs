@@ -9,6 +9,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
+use tessera_automations::{
+    Automation, EventType, Plan, RecentRuns, RunCursor, RunFilter, RunStatus, ShareCounts,
+    StepResult,
+};
 use tessera_contacts::cases::AppUserType;
 use tessera_contacts::visibility::Memberships;
 use tessera_contacts::{Activation, Contact, Person, Project, Task};
@@ -17,10 +21,11 @@ use tessera_invitations::Invitation;
 
 use crate::ServiceError;
 use crate::records::{
-    Account, ApiToken, App, AppUser, AuditFilter, Case, CaseAssignment, CatalogItem, Claimed,
-    Comment, ContactSession, DeliveryOutcome, InvitationFilter, OutboxEntry, OutboxMessage, Pruned,
-    RecipientGroup, Session, Share, StoredContact, StoredInvitation, StoredReplyKey,
-    StoredUserInvitation, TaskEvent, User,
+    AccessRecord, Account, ApiToken, App, AppUser, AuditFilter, Case, CaseAssignment, CatalogItem,
+    Claimed, ClaimedRun, Comment, ContactSession, DeliveryOutcome, InvitationFilter, Notification,
+    OutboxEntry, OutboxMessage, Pruned, RecipientGroup, RunRecord, Session, Share, StoredContact,
+    StoredEvent, StoredInvitation, StoredMailbox, StoredReplyKey, StoredUserInvitation, TaskEvent,
+    User,
 };
 
 /// What storage can fail with, whatever the database.
@@ -722,6 +727,194 @@ pub trait AppStore {
     ) -> Result<bool, StorageError>;
 }
 
+/// Shared automations: the account's gate, event types, automations and who they are shared
+/// with, mailboxes, events, durable runs and their steps, notifications.
+pub trait AutomationStore {
+    /// The account's plan and automations beta switch.
+    fn automation_gate(&mut self, account: AccountId) -> Result<(Plan, bool), StorageError>;
+    /// Sets the account's plan and beta switch.
+    fn set_automation_gate(
+        &mut self,
+        account: AccountId,
+        plan: Plan,
+        beta: bool,
+    ) -> Result<(), StorageError>;
+    /// Declares an event type or replaces its fields.
+    fn put_event_type(
+        &mut self,
+        account: AccountId,
+        event_type: &EventType,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// The event types the account declared, by name.
+    fn event_types(&mut self, account: AccountId) -> Result<Vec<EventType>, StorageError>;
+    /// One event type, if declared.
+    fn event_type(
+        &mut self,
+        account: AccountId,
+        name: &str,
+    ) -> Result<Option<EventType>, StorageError>;
+    /// Adds an automation.
+    fn insert_automation(
+        &mut self,
+        account: AccountId,
+        automation: &Automation,
+    ) -> Result<(), StorageError>;
+    /// Replaces an automation's definition, switch and owner.
+    fn update_automation(
+        &mut self,
+        account: AccountId,
+        automation: &Automation,
+    ) -> Result<(), StorageError>;
+    /// Deletes an automation with its shares and runs; returns whether there was one.
+    fn delete_automation(&mut self, account: AccountId, id: Uuid) -> Result<bool, StorageError>;
+    /// The automation, if the account has it; locked for the rest of a write transaction
+    /// when `lock` (changes to it and its shares then run one after another).
+    fn automation(
+        &mut self,
+        account: AccountId,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<Option<Automation>, StorageError>;
+    /// The account's automations by name, each with its share counts; only those shared
+    /// with `shared_with` when given.
+    fn automations(
+        &mut self,
+        account: AccountId,
+        shared_with: Option<UserId>,
+    ) -> Result<Vec<(Automation, ShareCounts)>, StorageError>;
+    /// The active automations triggered by `event_type`.
+    fn automations_for_event(
+        &mut self,
+        account: AccountId,
+        event_type: &str,
+    ) -> Result<Vec<Automation>, StorageError>;
+    /// Sets users' standing with an automation (adds or replaces).
+    fn set_access(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+        records: &[AccessRecord],
+    ) -> Result<(), StorageError>;
+    /// Ends users' access; returns how many had it.
+    fn remove_access(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+        users: &[UserId],
+    ) -> Result<usize, StorageError>;
+    /// Everyone an automation is shared with, by user id.
+    fn access(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+    ) -> Result<Vec<AccessRecord>, StorageError>;
+    /// The users who have each of `automations` active, by automation.
+    fn activated_users(
+        &mut self,
+        account: AccountId,
+        automations: &[Uuid],
+    ) -> Result<Vec<(Uuid, UserId)>, StorageError>;
+    /// Sets (or replaces) a user's mailbox identity.
+    fn set_mailbox(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+        mailbox: &StoredMailbox,
+    ) -> Result<(), StorageError>;
+    /// A user's mailbox identity, if set.
+    fn mailbox(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+    ) -> Result<Option<StoredMailbox>, StorageError>;
+    /// Removes a user's mailbox identity; returns whether there was one.
+    fn delete_mailbox(&mut self, account: AccountId, user: UserId) -> Result<bool, StorageError>;
+    /// Keeps events for the runs they start.
+    fn insert_events(
+        &mut self,
+        account: AccountId,
+        events: &[StoredEvent],
+    ) -> Result<(), StorageError>;
+    /// An event, if kept.
+    fn event(&mut self, account: AccountId, id: Uuid) -> Result<Option<StoredEvent>, StorageError>;
+    /// Writes queued runs.
+    fn insert_runs(&mut self, account: AccountId, runs: &[RunRecord]) -> Result<(), StorageError>;
+    /// Takes up to `limit` runs to work on (*unscoped*: the runner serves every account):
+    /// queued ones, oldest first, and running ones a runner took longer than `lease` ago
+    /// (its process died); marks them running, taken at `now`.
+    fn claim_runs(
+        &mut self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<ClaimedRun>, StorageError>;
+    /// Keeps a run a runner holds from being taken again for another lease.
+    fn renew_run_claim(
+        &mut self,
+        account: AccountId,
+        run: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// A run's step results, in step order.
+    fn run_steps(&mut self, account: AccountId, run: Uuid)
+    -> Result<Vec<StepResult>, StorageError>;
+    /// Records (or replaces) a step's result.
+    fn record_step(
+        &mut self,
+        account: AccountId,
+        run: Uuid,
+        result: &StepResult,
+    ) -> Result<(), StorageError>;
+    /// Ends a run.
+    fn finish_run(
+        &mut self,
+        account: AccountId,
+        run: Uuid,
+        status: RunStatus,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// A run of one of the account's automations, if any.
+    fn run(&mut self, account: AccountId, id: Uuid) -> Result<Option<RunRecord>, StorageError>;
+    /// A page of an automation's runs matching `filter`, newest first, after `cursor`.
+    fn runs(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+        filter: &RunFilter,
+        after: Option<RunCursor>,
+        limit: u32,
+    ) -> Result<Vec<RunRecord>, StorageError>;
+    /// A user's finished runs of an automation since `since`, and how many failed.
+    fn recent_runs(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<RecentRuns, StorageError>;
+    /// Raises a notification.
+    fn insert_notification(
+        &mut self,
+        account: AccountId,
+        notification: &Notification,
+    ) -> Result<(), StorageError>;
+    /// One notification, if the account has it.
+    fn notification(
+        &mut self,
+        account: AccountId,
+        id: Uuid,
+    ) -> Result<Option<Notification>, StorageError>;
+    /// A user's notifications, newest first.
+    fn notifications(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StorageError>;
+}
+
 /// Removing rows nothing reads any more (*unscoped*).
 pub trait Housekeeping {
     /// Deletes sessions expired at `now` and failure records older than `failures_before`.
@@ -745,6 +938,7 @@ pub trait Tx:
     + ContactStore
     + ProjectStore
     + AppStore
+    + AutomationStore
     + Housekeeping
 {
 }
@@ -761,6 +955,7 @@ impl<T> Tx for T where
         + ContactStore
         + ProjectStore
         + AppStore
+        + AutomationStore
         + Housekeeping
 {
 }

@@ -1,5 +1,5 @@
-//! The background work every deployment needs, started with one call: the outbox sender
-//! and housekeeping. They stop gracefully: no new message is started once asked to stop,
+//! The background work every deployment needs, started with one call: the outbox sender,
+//! housekeeping and the automation runner. They stop gracefully: no new message is started once asked to stop,
 //! messages in flight are finished and settled, and the rest of a claimed batch goes back to
 //! pending.
 
@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::outbox::OutboxOptions;
 use crate::records::Pruned;
+use crate::runner::RunnerOptions;
 use crate::{ServiceError, Tessera};
 
 /// How the workers run.
@@ -23,6 +24,8 @@ pub struct WorkerOptions {
     pub housekeeping_every: Duration,
     /// How long failure records are kept (longer than every rate limit's window).
     pub keep_failures: chrono::Duration,
+    /// How the automation runner works.
+    pub runner: RunnerOptions,
 }
 
 impl Default for WorkerOptions {
@@ -32,6 +35,7 @@ impl Default for WorkerOptions {
             outbox_idle: Duration::from_secs(1),
             housekeeping_every: Duration::from_secs(600),
             keep_failures: chrono::Duration::days(1),
+            runner: RunnerOptions::default(),
         }
     }
 }
@@ -123,7 +127,7 @@ impl Drop for Workers {
 }
 
 impl Tessera {
-    /// Starts the outbox sender and housekeeping on their own threads.
+    /// Starts the outbox sender, housekeeping and the automation runner on their own threads.
     pub fn start_workers(&self, options: WorkerOptions) -> std::io::Result<Workers> {
         let signal = Arc::new(Signal::default());
         let mut workers = Workers {
@@ -136,13 +140,34 @@ impl Tessera {
                 .name("tessera-outbox".into())
                 .spawn(move || tessera.run_sender(&options, &stop))?,
         );
-        let (tessera, stop) = (self.clone(), signal);
+        let (tessera, stop) = (self.clone(), signal.clone());
         workers.threads.push(
             std::thread::Builder::new()
                 .name("tessera-housekeeping".into())
                 .spawn(move || tessera.run_housekeeping(&options, &stop))?,
         );
+        let (tessera, stop) = (self.clone(), signal);
+        workers.threads.push(
+            std::thread::Builder::new()
+                .name("tessera-runner".into())
+                .spawn(move || tessera.run_runner(&options, &stop))?,
+        );
         Ok(workers)
+    }
+
+    fn run_runner(&self, options: &WorkerOptions, signal: &Signal) {
+        while !signal.is_stopped() {
+            match self.run_automations(&options.runner, &signal.stopped) {
+                Ok(pass) if pass.taken > 0 => tracing::debug!(?pass, "automation runs"),
+                Ok(_) => {
+                    signal.pause(options.runner.idle);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "automation runner failed");
+                    signal.pause(options.runner.idle);
+                }
+            }
+        }
     }
 
     fn run_sender(&self, options: &WorkerOptions, signal: &Signal) {

@@ -13,6 +13,7 @@ pub mod api_tokens;
 pub mod apps;
 pub mod attempts;
 pub mod audit;
+pub mod automations;
 pub mod contacts;
 mod db;
 mod diesel_store;

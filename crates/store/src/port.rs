@@ -4,11 +4,18 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
+use tessera_automations::{
+    Automation, EventType, Plan, RecentRuns, RunCursor, RunFilter, RunStatus, ShareCounts,
+    StepResult,
+};
 use tessera_contacts::cases::AppUserType;
 use tessera_contacts::visibility::Memberships;
 use tessera_contacts::{Activation, Contact, Person, Project, Task};
 use tessera_core::{AccountId, AuditEvent, RoleId, UserId, Uuid};
 use tessera_invitations::Invitation;
+use tessera_service::records::{
+    AccessRecord, ClaimedRun, Notification, RunRecord, StoredEvent, StoredMailbox,
+};
 use tessera_service::records::{
     Account, ApiToken, App, AppUser, AuditFilter, Case, CaseAssignment, CatalogItem, Claimed,
     Comment, ContactSession, DeliveryOutcome, InvitationFilter, OutboxEntry, OutboxMessage, Pruned,
@@ -16,12 +23,13 @@ use tessera_service::records::{
     StoredUserInvitation, TaskEvent, User,
 };
 use tessera_service::{
-    AccountStore, AppStore, AuditStore, CatalogStore, ContactStore, CredentialStore, Housekeeping,
-    OutboxStore, PolicyStore, ProjectStore, SharingStore, StorageError, UserStore,
+    AccountStore, AppStore, AuditStore, AutomationStore, CatalogStore, ContactStore,
+    CredentialStore, Housekeeping, OutboxStore, PolicyStore, ProjectStore, SharingStore,
+    StorageError, UserStore,
 };
 
 use crate::{
-    DbConnection, StoreError, accounts, api_tokens, apps, attempts, audit, contacts,
+    DbConnection, StoreError, accounts, api_tokens, apps, attempts, audit, automations, contacts,
     external_sessions, housekeeping, invitations, items, outbox, policies, projects, sessions,
     shares, users,
 };
@@ -787,5 +795,220 @@ impl AppStore for DbConnection {
 impl Housekeeping for DbConnection {
     fn prune(&mut self, now: DateTime<Utc>, failures_before: DateTime<Utc>) -> Result<Pruned> {
         Ok(housekeeping::prune(self, now, failures_before)?)
+    }
+}
+
+impl AutomationStore for DbConnection {
+    fn automation_gate(&mut self, account: AccountId) -> Result<(Plan, bool)> {
+        Ok(automations::gate(self, account)?)
+    }
+
+    fn set_automation_gate(&mut self, account: AccountId, plan: Plan, beta: bool) -> Result<()> {
+        Ok(automations::set_gate(self, account, plan, beta)?)
+    }
+
+    fn put_event_type(
+        &mut self,
+        account: AccountId,
+        event_type: &EventType,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(automations::put_event_type(self, account, event_type, now)?)
+    }
+
+    fn event_types(&mut self, account: AccountId) -> Result<Vec<EventType>> {
+        Ok(automations::event_types(self, account)?)
+    }
+
+    fn event_type(&mut self, account: AccountId, name: &str) -> Result<Option<EventType>> {
+        found(automations::event_type(self, account, name))
+    }
+
+    fn insert_automation(&mut self, account: AccountId, automation: &Automation) -> Result<()> {
+        Ok(automations::insert_automation(self, account, automation)?)
+    }
+
+    fn update_automation(&mut self, account: AccountId, automation: &Automation) -> Result<()> {
+        Ok(automations::update_automation(self, account, automation)?)
+    }
+
+    fn delete_automation(&mut self, account: AccountId, id: Uuid) -> Result<bool> {
+        Ok(automations::delete_automation(self, account, id)?)
+    }
+
+    fn automation(
+        &mut self,
+        account: AccountId,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<Option<Automation>> {
+        found(automations::automation(self, account, id, lock))
+    }
+
+    fn automations(
+        &mut self,
+        account: AccountId,
+        shared_with: Option<UserId>,
+    ) -> Result<Vec<(Automation, ShareCounts)>> {
+        Ok(automations::automations(self, account, shared_with)?)
+    }
+
+    fn automations_for_event(
+        &mut self,
+        account: AccountId,
+        event_type: &str,
+    ) -> Result<Vec<Automation>> {
+        Ok(automations::automations_for_event(
+            self, account, event_type,
+        )?)
+    }
+
+    fn set_access(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+        records: &[AccessRecord],
+    ) -> Result<()> {
+        Ok(automations::set_access(self, account, automation, records)?)
+    }
+
+    fn remove_access(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+        users: &[UserId],
+    ) -> Result<usize> {
+        Ok(automations::remove_access(
+            self, account, automation, users,
+        )?)
+    }
+
+    fn access(&mut self, account: AccountId, automation: Uuid) -> Result<Vec<AccessRecord>> {
+        Ok(automations::access(self, account, automation)?)
+    }
+
+    fn activated_users(
+        &mut self,
+        account: AccountId,
+        automations: &[Uuid],
+    ) -> Result<Vec<(Uuid, UserId)>> {
+        Ok(automations::activated_users(self, account, automations)?)
+    }
+
+    fn set_mailbox(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+        mailbox: &StoredMailbox,
+    ) -> Result<()> {
+        Ok(automations::set_mailbox(self, account, user, mailbox)?)
+    }
+
+    fn mailbox(&mut self, account: AccountId, user: UserId) -> Result<Option<StoredMailbox>> {
+        found(automations::mailbox(self, account, user))
+    }
+
+    fn delete_mailbox(&mut self, account: AccountId, user: UserId) -> Result<bool> {
+        Ok(automations::delete_mailbox(self, account, user)?)
+    }
+
+    fn insert_events(&mut self, account: AccountId, events: &[StoredEvent]) -> Result<()> {
+        Ok(automations::insert_events(self, account, events)?)
+    }
+
+    fn event(&mut self, account: AccountId, id: Uuid) -> Result<Option<StoredEvent>> {
+        found(automations::event(self, account, id))
+    }
+
+    fn insert_runs(&mut self, account: AccountId, runs: &[RunRecord]) -> Result<()> {
+        Ok(automations::insert_runs(self, account, runs)?)
+    }
+
+    fn claim_runs(
+        &mut self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<ClaimedRun>> {
+        Ok(automations::claim_runs(self, now, lease, limit)?)
+    }
+
+    fn renew_run_claim(&mut self, account: AccountId, run: Uuid, now: DateTime<Utc>) -> Result<()> {
+        Ok(automations::renew_run_claim(self, account, run, now)?)
+    }
+
+    fn run_steps(&mut self, account: AccountId, run: Uuid) -> Result<Vec<StepResult>> {
+        Ok(automations::run_steps(self, account, run)?)
+    }
+
+    fn record_step(&mut self, account: AccountId, run: Uuid, result: &StepResult) -> Result<()> {
+        Ok(automations::record_step(self, account, run, result)?)
+    }
+
+    fn finish_run(
+        &mut self,
+        account: AccountId,
+        run: Uuid,
+        status: RunStatus,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(automations::finish_run(
+            self, account, run, status, error, now,
+        )?)
+    }
+
+    fn run(&mut self, account: AccountId, id: Uuid) -> Result<Option<RunRecord>> {
+        found(automations::run(self, account, id))
+    }
+
+    fn runs(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+        filter: &RunFilter,
+        after: Option<RunCursor>,
+        limit: u32,
+    ) -> Result<Vec<RunRecord>> {
+        Ok(automations::runs(
+            self, account, automation, filter, after, limit,
+        )?)
+    }
+
+    fn recent_runs(
+        &mut self,
+        account: AccountId,
+        automation: Uuid,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<RecentRuns> {
+        Ok(automations::recent_runs(
+            self, account, automation, user, since,
+        )?)
+    }
+
+    fn insert_notification(
+        &mut self,
+        account: AccountId,
+        notification: &Notification,
+    ) -> Result<()> {
+        Ok(automations::insert_notification(
+            self,
+            account,
+            notification,
+        )?)
+    }
+
+    fn notification(&mut self, account: AccountId, id: Uuid) -> Result<Option<Notification>> {
+        found(automations::notification(self, account, id))
+    }
+
+    fn notifications(
+        &mut self,
+        account: AccountId,
+        user: UserId,
+        limit: i64,
+    ) -> Result<Vec<Notification>> {
+        Ok(automations::notifications(self, account, user, limit)?)
     }
 }

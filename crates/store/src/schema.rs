@@ -13,6 +13,8 @@ diesel::table! {
         created_at -> Timestamp,
         invitation_validity_days -> Integer,
         seat_limit -> Nullable<Integer>,
+        plan -> Text,
+        automations_beta -> Bool,
     }
 }
 
@@ -411,6 +413,105 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    event_types (account_id, name) {
+        account_id -> Text,
+        name -> Text,
+        fields -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    automations (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        event_type -> Text,
+        mode -> Text,
+        definition -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    automation_access (account_id, automation_id, user_id) {
+        account_id -> Text,
+        automation_id -> Text,
+        user_id -> Text,
+        state -> Text,
+        reason -> Nullable<Text>,
+        changed_by -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mailboxes (account_id, user_id) {
+        account_id -> Text,
+        user_id -> Text,
+        address -> Text,
+        display_name -> Text,
+        signature -> Text,
+        smtp_url_sealed -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    automation_events (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        event_type -> Text,
+        user_id -> Nullable<Text>,
+        fields -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    automation_runs (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        automation_id -> Text,
+        user_id -> Text,
+        event_id -> Text,
+        status -> Text,
+        queued_at -> Timestamp,
+        claimed_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    automation_run_steps (account_id, run_id, step_index) {
+        account_id -> Text,
+        run_id -> Text,
+        step_index -> Integer,
+        status -> Text,
+        output -> Nullable<Text>,
+        error -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (account_id, id) {
+        account_id -> Text,
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        automation_id -> Nullable<Text>,
+        message -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     features,
@@ -448,4 +549,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_role_settings,
     case_assignments,
     user_invitations,
+    event_types,
+    automations,
+    automation_access,
+    mailboxes,
+    automation_events,
+    automation_runs,
+    automation_run_steps,
+    notifications,
 );

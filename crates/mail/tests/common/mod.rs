@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use tessera_mail::testing::Parsed;
 use tessera_mail::{
-    CONTACT_ACTIVATION, ContactActivationEmail, INVITATION, InvitationEmail, SharedWorkflow,
-    TASK_NOTIFICATION, TaskNotificationEmail, USER_INVITATION, UserInvitationEmail,
+    AUTOMATION_NOTICE, AutomationNoticeEmail, CONTACT_ACTIVATION, ContactActivationEmail,
+    INVITATION, InvitationEmail, SharedWorkflow, TASK_NOTIFICATION, TaskNotificationEmail,
+    USER_INVITATION, UserInvitationEmail,
 };
 
 pub const LINK: &str = "https://share.example.com/external/i/q9Xk2-Lm_7";
@@ -84,6 +85,30 @@ pub fn task_notification(event: &str, with_url: bool) -> TaskNotificationEmail {
     }
 }
 
+pub const TROUBLESHOOTING_LINK: &str = "https://app.example.com/automations/9/troubleshooting";
+/// The problems the diagnostics found in [`automation_notice`].
+pub const PROBLEMS: [&str; 2] = [
+    "The webhook URL of step 2 is missing: enter it in the settings of the step.",
+    "The mailbox of step 3 is no longer connected: connect it again under Integrations.",
+];
+pub const FAILING_STEP: &str = "step 2 (call_webhook)";
+
+/// Bo Berg's automation "Invoice reminders" needs attention for `reason`; the problems and
+/// the failing step are both filled in.
+pub fn automation_notice(reason: &str) -> AutomationNoticeEmail {
+    AutomationNoticeEmail {
+        user_name: "Bo Berg".into(),
+        automation_name: "Invoice reminders".into(),
+        reason: reason.into(),
+        problems: PROBLEMS
+            .iter()
+            .map(|problem| (*problem).to_owned())
+            .collect(),
+        failing_step: Some(FAILING_STEP.into()),
+        link: TROUBLESHOOTING_LINK.into(),
+    }
+}
+
 /// Representative data for a message, as JSON.
 pub fn sample(message: &str) -> serde_json::Value {
     match message {
@@ -91,6 +116,7 @@ pub fn sample(message: &str) -> serde_json::Value {
         CONTACT_ACTIVATION => serde_json::to_value(contact_activation("basic")),
         USER_INVITATION => serde_json::to_value(user_invitation("staff")),
         TASK_NOTIFICATION => serde_json::to_value(task_notification("comment", true)),
+        AUTOMATION_NOTICE => serde_json::to_value(automation_notice("activation_refused")),
         other => panic!("no sample data for {other}"),
     }
     .unwrap()

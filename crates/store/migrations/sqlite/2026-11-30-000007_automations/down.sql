@@ -1,0 +1,10 @@
+DROP TABLE notifications;
+DROP TABLE automation_run_steps;
+DROP TABLE automation_runs;
+DROP TABLE automation_events;
+DROP TABLE mailboxes;
+DROP TABLE automation_access;
+DROP TABLE automations;
+DROP TABLE event_types;
+ALTER TABLE accounts DROP COLUMN automations_beta;
+ALTER TABLE accounts DROP COLUMN plan;
