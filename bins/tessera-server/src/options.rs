@@ -77,6 +77,17 @@ pub struct Options {
     /// answers 401; `tessera-server inbound` works either way.
     #[arg(long, env = "TESSERA_INBOUND_SECRET", hide_env_values = true)]
     pub inbound_secret: Option<String>,
+    /// Seconds a run taken by the automation runner may go unfinished before another
+    /// runner takes it again (covers a server killed mid-run).
+    #[arg(long, env = "TESSERA_RUNNER_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub runner_lease_seconds: u32,
+    /// Seconds an automation's webhook call may take.
+    #[arg(long, env = "TESSERA_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub webhook_timeout_seconds: u32,
+    /// Lets automations' webhooks call loopback and private addresses (refused by default so
+    /// an automation cannot reach services inside the server's network).
+    #[arg(long, env = "TESSERA_WEBHOOKS_ALLOW_INTERNAL", default_value_t = false)]
+    pub webhooks_allow_internal: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -215,6 +226,10 @@ impl Options {
         if let Some(secret) = &self.inbound_secret {
             builder = builder.inbound_secret(secret)?;
         }
+        builder = builder.webhooks(
+            std::time::Duration::from_secs(self.webhook_timeout_seconds.into()),
+            self.webhooks_allow_internal,
+        );
         Ok(builder.build()?)
     }
 
@@ -222,6 +237,7 @@ impl Options {
     pub fn workers(&self) -> WorkerOptions {
         let mut options = WorkerOptions::default();
         options.outbox.lease = chrono::Duration::seconds(self.outbox_lease_seconds.into());
+        options.runner.lease = chrono::Duration::seconds(self.runner_lease_seconds.into());
         options
     }
 }

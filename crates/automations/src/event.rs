@@ -37,8 +37,9 @@ impl FieldKind {
     }
 }
 
-/// A value of an event field, or the value a condition compares it with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A value of an event field, or the value a condition compares it with. A whole number is
+/// written without a fraction (`10`, not `10.0`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     /// `true` or `false`.
@@ -47,6 +48,19 @@ pub enum Value {
     Number(f64),
     /// Text.
     Text(String),
+}
+
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Bool(flag) => serializer.serialize_bool(*flag),
+            Value::Number(number) if number.fract() == 0.0 && number.abs() < 9.0e15 => {
+                serializer.serialize_i64(*number as i64)
+            }
+            Value::Number(number) => serializer.serialize_f64(*number),
+            Value::Text(text) => serializer.serialize_str(text),
+        }
+    }
 }
 
 impl Value {

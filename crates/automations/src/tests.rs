@@ -645,3 +645,11 @@ proptest! {
 }
 
 use crate::diagnostics::{StaticFacts, UserFacts, static_problems, user_problems};
+
+#[test]
+fn whole_numbers_are_written_without_a_fraction() {
+    assert_eq!(serde_json::to_string(&Value::Number(10.0)).unwrap(), "10");
+    assert_eq!(serde_json::to_string(&Value::Number(2.5)).unwrap(), "2.5");
+    let back: Value = serde_json::from_str("10").unwrap();
+    assert_eq!(back, Value::Number(10.0));
+}

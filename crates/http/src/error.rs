@@ -262,7 +262,7 @@ fn automation_parts(error: &AutomationError) -> Parts {
             "automations-unavailable",
             "Automations are not available to this account",
             Some(match missing.first() {
-                Some(Requirement::BetaSwitch) => "automations_beta".to_owned(),
+                Some(Requirement::BetaSwitch) => "beta".to_owned(),
                 _ => "plan".to_owned(),
             }),
         ),

@@ -15,6 +15,7 @@ mod accounts;
 pub mod apps;
 mod audit;
 mod auth;
+mod automations;
 mod catalog;
 mod checks;
 mod contacts;
@@ -295,6 +296,79 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                         .route(web::delete().to(apps::unassign)),
                 )
                 .service(methods("/seats", "GET").route(web::get().to(apps::seats)))
+                .service(
+                    methods("/automation-settings", "GET, PUT")
+                        .route(web::get().to(automations::get_settings))
+                        .route(web::put().to(automations::put_settings)),
+                )
+                .service(
+                    methods("/event-types", "GET")
+                        .route(web::get().to(automations::list_event_types)),
+                )
+                .service(
+                    methods("/event-types/{name}", "PUT")
+                        .route(web::put().to(automations::put_event_type)),
+                )
+                .service(
+                    methods("/automations", "GET, POST")
+                        .route(web::get().to(automations::list))
+                        .route(web::post().to(automations::create)),
+                )
+                .service(
+                    methods("/automations/{id}", "GET, PUT, DELETE")
+                        .route(web::get().to(automations::get_one))
+                        .route(web::put().to(automations::update))
+                        .route(web::delete().to(automations::delete)),
+                )
+                .service(
+                    methods("/automations/{id}/active", "PUT")
+                        .route(web::put().to(automations::set_active)),
+                )
+                .service(
+                    methods("/automations/{id}/transfer", "POST")
+                        .route(web::post().to(automations::transfer)),
+                )
+                .service(
+                    methods("/automations/{id}/duplicate", "POST")
+                        .route(web::post().to(automations::duplicate)),
+                )
+                .service(
+                    methods("/automations/{id}/access", "GET, POST")
+                        .route(web::get().to(automations::list_access))
+                        .route(web::post().to(automations::share)),
+                )
+                .service(
+                    methods("/automations/{id}/access/{user}", "DELETE")
+                        .route(web::delete().to(automations::unshare)),
+                )
+                .service(
+                    methods("/automations/{id}/access/{user}/deactivate", "POST")
+                        .route(web::post().to(automations::deactivate)),
+                )
+                .service(
+                    methods("/automations/{id}/activate", "POST")
+                        .route(web::post().to(automations::activate)),
+                )
+                .service(
+                    methods("/automations/{id}/troubleshooting", "GET")
+                        .route(web::get().to(automations::troubleshooting)),
+                )
+                .service(
+                    methods("/automations/{id}/runs", "GET")
+                        .route(web::get().to(automations::list_runs)),
+                )
+                .service(methods("/runs/{id}", "GET").route(web::get().to(automations::get_run)))
+                .service(methods("/events", "POST").route(web::post().to(automations::ingest)))
+                .service(
+                    methods("/notifications", "GET")
+                        .route(web::get().to(automations::notifications)),
+                )
+                .service(
+                    methods("/me/mailbox", "GET, PUT, DELETE")
+                        .route(web::get().to(automations::get_mailbox))
+                        .route(web::put().to(automations::put_mailbox))
+                        .route(web::delete().to(automations::delete_mailbox)),
+                )
                 .default_service(web::to(no_route)),
         )
         .service(methods("/healthz", "GET").route(web::get().to(healthz)))

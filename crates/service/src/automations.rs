@@ -30,7 +30,7 @@ use crate::outbox::message;
 use crate::records::{
     AccessRecord, MessageKind, Notification, RunRecord, StoredEvent, StoredMailbox,
 };
-use crate::{Actor, Caller, ServiceError, Tessera, Tx, random_uuid};
+use crate::{Actor, Caller, ServiceError, Tessera, Tx, random_uuid, time_ordered_uuid};
 
 /// Most events in one batch.
 pub const MAX_EVENT_BATCH: usize = 1_000;
@@ -102,8 +102,9 @@ pub struct Ingested {
     pub runs: usize,
 }
 
-/// A mailbox identity as a user enters it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A mailbox identity as a user enters it (its `Debug` never shows the SMTP URL, which
+/// carries a password).
+#[derive(Clone, PartialEq, Eq)]
 pub struct MailboxInput {
     /// The address e-mail goes out from.
     pub address: String,
@@ -114,6 +115,17 @@ pub struct MailboxInput {
     /// The user's own SMTP server (`smtp://` or `smtps://` URL with credentials); `None`
     /// sends through the account's server with the user as `From`.
     pub smtp_url: Option<String>,
+}
+
+impl std::fmt::Debug for MailboxInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailboxInput")
+            .field("address", &self.address)
+            .field("display_name", &self.display_name)
+            .field("signature", &self.signature)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
 }
 
 /// What activating did.
@@ -539,14 +551,16 @@ impl Tessera {
                     });
                 }
             }
-            tx.set_access(caller.account, id, &changed)?;
-            self.record_event(
-                tx,
-                &Actor::caller(caller),
-                AuditAction::AutomationShare,
-                id,
-                json!({ "users": changed.iter().map(|r| r.user).collect::<Vec<_>>() }),
-            )?;
+            if !changed.is_empty() {
+                tx.set_access(caller.account, id, &changed)?;
+                self.record_event(
+                    tx,
+                    &Actor::caller(caller),
+                    AuditAction::AutomationShare,
+                    id,
+                    json!({ "users": changed.iter().map(|r| r.user).collect::<Vec<_>>() }),
+                )?;
+            }
             Ok(tx.access(caller.account, id)?)
         })
     }
@@ -562,13 +576,15 @@ impl Tessera {
         self.write(|tx| {
             self.automation_for_change(tx, caller, id)?;
             let ended = tx.remove_access(caller.account, id, users)?;
-            self.record_event(
-                tx,
-                &Actor::caller(caller),
-                AuditAction::AutomationUnshare,
-                id,
-                json!({ "users": users, "ended": ended }),
-            )?;
+            if ended > 0 {
+                self.record_event(
+                    tx,
+                    &Actor::caller(caller),
+                    AuditAction::AutomationUnshare,
+                    id,
+                    json!({ "users": users, "ended": ended }),
+                )?;
+            }
             Ok(ended)
         })
     }
@@ -951,12 +967,12 @@ impl Tessera {
                     }
                     by_type.insert(event.event_type.clone(), automations);
                 }
-                let id = random_uuid();
+                let id = time_ordered_uuid();
                 for automation in &by_type[&event.event_type] {
                     let users = activated.get(&automation.id).map_or(&[][..], Vec::as_slice);
                     for user in automation.runs_for(&event, users) {
                         runs.push(RunRecord {
-                            id: random_uuid(),
+                            id: time_ordered_uuid(),
                             automation: automation.id,
                             user,
                             event: id,

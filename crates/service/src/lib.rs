@@ -61,7 +61,7 @@ pub use passwords::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password, validate_new_password, verify_password,
 };
 pub use policy_cache::{POLICY_RECHECK, VERSION_WAIT};
-pub use random::{new_key, new_secret, random_uuid};
+pub use random::{new_key, new_secret, random_uuid, time_ordered_uuid};
 pub use roles::SavedRole;
 pub use store::{
     AccountStore, AppStore, AuditStore, AutomationStore, CatalogStore, Connections, ContactStore,

@@ -902,13 +902,17 @@ pub fn runs(
         query = query.filter(automation_runs::queued_at.lt(micros(to)));
     }
     if let Some(cursor) = after {
-        let at = micros(cursor.at);
+        // A row-value comparison: both databases seek the history index to the cursor
+        // (an `a < x OR (a = x AND b < y)` form makes SQLite walk every run of the same
+        // instant — a whole event batch — before the page).
         query = query.filter(
-            automation_runs::queued_at
-                .lt(at)
-                .or(automation_runs::queued_at
-                    .eq(at)
-                    .and(automation_runs::id.lt(cursor.id.to_string()))),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(automation_runs.queued_at, automation_runs.id) < (",
+            )
+            .bind::<diesel::sql_types::Timestamp, _>(micros(cursor.at))
+            .sql(", ")
+            .bind::<diesel::sql_types::Text, _>(cursor.id.to_string())
+            .sql(")"),
         );
     }
     query

@@ -7,8 +7,8 @@ mod common;
 use utoipa::OpenApi;
 
 use crate::{
-    accounts, apps, audit, catalog, checks, contacts, error, features, inbound, portal, projects,
-    roles, session, sharing, users,
+    accounts, apps, audit, automations, catalog, checks, contacts, error, features, inbound,
+    portal, projects, roles, session, sharing, users,
 };
 
 /// An access level.
@@ -237,6 +237,149 @@ pub struct ExplanationSchema {
     inherited_through: Vec<String>,
 }
 
+/// An account's subscription plan (automations need `advanced` or above).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum PlanName {
+    /// The entry plan: no automations.
+    Essential,
+    /// The first plan with automations.
+    Advanced,
+    /// Above Advanced.
+    Professional,
+    /// The top plan.
+    Enterprise,
+}
+
+/// The kind of an event field.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum FieldKindName {
+    /// Text.
+    Text,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+}
+
+/// A value of an event field, or what a condition compares a field with.
+#[derive(utoipa::ToSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum FieldValue {
+    /// A `bool` field's value.
+    Bool(bool),
+    /// A `number` field's value.
+    Number(f64),
+    /// A `text` field's value.
+    Text(String),
+}
+
+/// How a condition compares an event field with its value.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum OperatorName {
+    /// The field equals the value.
+    Equals,
+    /// The field is present and differs from the value.
+    NotEquals,
+    /// The text field contains the text value.
+    Contains,
+    /// The number field is greater than the value.
+    GreaterThan,
+    /// The number field is less than the value.
+    LessThan,
+    /// The field is present (no value).
+    Exists,
+}
+
+/// Whose events trigger an automation.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum TriggerModeName {
+    /// Any user's event triggers it; it runs as its owner. Never shared.
+    AnyUser,
+    /// It runs for the users it is shared with who activated it, each as themselves.
+    SelectedUsers,
+}
+
+/// Where a user stands with an automation shared with them.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum AccessStateName {
+    /// Shared, not activated: it does not run for them.
+    Shared,
+    /// Activated: it runs for them.
+    Active,
+    /// Deactivated by an admin until the user activates it again.
+    DeactivatedTemporarily,
+    /// Deactivated by an admin until an admin shares it again.
+    DeactivatedPermanently,
+    /// Paused by itself after nearly every run failed; the user activates it again.
+    Paused,
+}
+
+/// Where a run is.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum RunStatusName {
+    /// Written, not started.
+    Queued,
+    /// A runner is working on it.
+    Running,
+    /// Every step succeeded.
+    Succeeded,
+    /// A step failed (the steps after it did not run).
+    Failed,
+}
+
+/// Where a step of a run is.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum StepStatusName {
+    /// Begun and not finished (a webhook in flight, or one a restart interrupted).
+    Started,
+    /// Done.
+    Succeeded,
+    /// Failed (the error says why).
+    Failed,
+}
+
+/// What kind of problem the diagnostics found.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation-only schema")]
+pub enum ProblemCodeName {
+    /// The automation has no step.
+    NoSteps,
+    /// The trigger's event type is not declared.
+    UnknownEventType,
+    /// A condition or template reads a field the event type does not have.
+    UnknownEventField,
+    /// A condition compares a field with a value of another kind.
+    ConditionKindMismatch,
+    /// A step field that must be filled is empty.
+    StepIncomplete,
+    /// A template does not parse.
+    BadTemplate,
+    /// The webhook URL is not an `http(s)` URL with a host.
+    InvalidWebhookUrl,
+    /// The task step's project does not exist.
+    UnknownProject,
+    /// The user has no mailbox identity, which a send-e-mail step needs.
+    NoMailbox,
+    /// The user may not create tasks, which a create-task step needs.
+    MayNotCreateTasks,
+}
+
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
@@ -334,11 +477,36 @@ pub struct ExplanationSchema {
         apps::remove_user,
         apps::import,
         apps::seats,
+        automations::get_settings,
+        automations::put_settings,
+        automations::list_event_types,
+        automations::put_event_type,
+        automations::create,
+        automations::list,
+        automations::get_one,
+        automations::update,
+        automations::delete,
+        automations::set_active,
+        automations::transfer,
+        automations::duplicate,
+        automations::list_access,
+        automations::share,
+        automations::unshare,
+        automations::deactivate,
+        automations::activate,
+        automations::troubleshooting,
+        automations::list_runs,
+        automations::get_run,
+        automations::ingest,
+        automations::notifications,
+        automations::get_mailbox,
+        automations::put_mailbox,
+        automations::delete_mailbox,
         crate::healthz,
         crate::readyz,
         crate::metrics::metrics,
     ),
-    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction, ItemKindName, InvitationStateName, ContactKindName, AccessName, TaskStatusName, PersonKindName, PersonSchema, TaskPeopleSchema, CaseKindName, AppUserTypeName)),
+    components(schemas(error::Problem, LevelName, SettingName, RoleSchema, ExplanationSchema, GrantSchema, features::Kind, sharing::InvitationAction, ItemKindName, InvitationStateName, ContactKindName, AccessName, TaskStatusName, PersonKindName, PersonSchema, TaskPeopleSchema, CaseKindName, AppUserTypeName, PlanName, FieldKindName, FieldValue, OperatorName, TriggerModeName, AccessStateName, RunStatusName, StepStatusName, ProblemCodeName)),
     modifiers(&Security, &Common),
     tags(
         (name = "session", description = "Sign in and out, passwords, API tokens"),
@@ -353,6 +521,7 @@ pub struct ExplanationSchema {
         (name = "contacts", description = "Companies and people outside the account, their access to the client portal (granted by admins and flagged employees), activation links, replies by e-mail"),
         (name = "projects", description = "Projects and tasks for employees (`workspace`: read to see, modify to change and comment)"),
         (name = "portal", description = "The client portal: what a contact with `basic` or `advanced` access sees and does (`docs/contacts.md`)"),
+        (name = "automations", description = "Shared automations: admins (`settings: write`) build them and share them with users, each of whom activates them; diagnostics, events, runs, notifications and each user's mailbox identity. The account needs the Advanced plan or above and the beta switch (`/v1/automation-settings`)"),
     )
 )]
 pub struct ApiDoc;
@@ -540,6 +709,31 @@ mod tests {
             ("put", "/v1/cases/{case}/assignments/{user}"),
             ("delete", "/v1/cases/{case}/assignments/{user}"),
             ("get", "/v1/seats"),
+            ("get", "/v1/automation-settings"),
+            ("put", "/v1/automation-settings"),
+            ("get", "/v1/event-types"),
+            ("put", "/v1/event-types/{name}"),
+            ("get", "/v1/automations"),
+            ("post", "/v1/automations"),
+            ("get", "/v1/automations/{id}"),
+            ("put", "/v1/automations/{id}"),
+            ("delete", "/v1/automations/{id}"),
+            ("put", "/v1/automations/{id}/active"),
+            ("post", "/v1/automations/{id}/transfer"),
+            ("post", "/v1/automations/{id}/duplicate"),
+            ("get", "/v1/automations/{id}/access"),
+            ("post", "/v1/automations/{id}/access"),
+            ("delete", "/v1/automations/{id}/access/{user}"),
+            ("post", "/v1/automations/{id}/access/{user}/deactivate"),
+            ("post", "/v1/automations/{id}/activate"),
+            ("get", "/v1/automations/{id}/troubleshooting"),
+            ("get", "/v1/automations/{id}/runs"),
+            ("get", "/v1/runs/{id}"),
+            ("post", "/v1/events"),
+            ("get", "/v1/notifications"),
+            ("get", "/v1/me/mailbox"),
+            ("put", "/v1/me/mailbox"),
+            ("delete", "/v1/me/mailbox"),
             ("get", "/healthz"),
             ("get", "/readyz"),
             ("get", "/metrics"),
