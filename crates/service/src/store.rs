@@ -838,6 +838,31 @@ pub trait AutomationStore {
     ) -> Result<(), StorageError>;
     /// An event, if kept.
     fn event(&mut self, account: AccountId, id: Uuid) -> Result<Option<StoredEvent>, StorageError>;
+    /// Events by id (missing ones are left out).
+    fn events(
+        &mut self,
+        account: AccountId,
+        ids: &[Uuid],
+    ) -> Result<Vec<StoredEvent>, StorageError>;
+    /// The step results of many runs, each run's in step order.
+    fn steps_of(
+        &mut self,
+        account: AccountId,
+        runs: &[Uuid],
+    ) -> Result<Vec<(Uuid, StepResult)>, StorageError>;
+    /// Adds the first result of many steps at once.
+    fn insert_steps(
+        &mut self,
+        account: AccountId,
+        results: &[(Uuid, StepResult)],
+    ) -> Result<(), StorageError>;
+    /// Ends many runs at once: `(run, status, error)`.
+    fn finish_runs(
+        &mut self,
+        account: AccountId,
+        ends: &[(Uuid, RunStatus, Option<String>)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
     /// Writes queued runs.
     fn insert_runs(&mut self, account: AccountId, runs: &[RunRecord]) -> Result<(), StorageError>;
     /// Takes up to `limit` runs to work on (*unscoped*: the runner serves every account):

@@ -617,6 +617,31 @@ pub fn event(
         .find((account.to_string(), id.to_string()))
         .select(EventRow::as_select())
         .first(connection)?;
+    stored_event(row)
+}
+
+/// Events by id (any missing are left out), 500 per query.
+pub fn events(
+    connection: &mut DbConnection,
+    account: AccountId,
+    ids: &[Uuid],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let keys: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+        let rows: Vec<EventRow> = automation_events::table
+            .filter(automation_events::account_id.eq(account.to_string()))
+            .filter(automation_events::id.eq_any(keys))
+            .select(EventRow::as_select())
+            .load(connection)?;
+        for row in rows {
+            found.push(stored_event(row)?);
+        }
+    }
+    Ok(found)
+}
+
+fn stored_event(row: EventRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
         id: parse_uuid("automation_events", &row.id)?,
         event: tessera_automations::Event {
@@ -790,20 +815,77 @@ pub fn run_steps(
         .order(automation_run_steps::step_index.asc())
         .select(StepRow::as_select())
         .load(connection)?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(StepResult {
-                index: usize::try_from(row.step_index)
+    rows.into_iter().map(step_result).collect()
+}
+
+fn step_result(row: StepRow) -> Result<StepResult, StoreError> {
+    Ok(StepResult {
+        index: usize::try_from(row.step_index)
+            .map_err(|e| corrupt("automation_run_steps", e.to_string()))?,
+        status: StepStatus::from_name(&row.status)
+            .ok_or_else(|| corrupt("automation_run_steps", format!("status `{}`", row.status)))?,
+        output: row.output,
+        error: row.error,
+        at: row.recorded_at.and_utc(),
+    })
+}
+
+/// The step results of many runs, each run's in step order, 500 runs per query.
+pub fn steps_of(
+    connection: &mut DbConnection,
+    account: AccountId,
+    runs: &[Uuid],
+) -> Result<Vec<(Uuid, StepResult)>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in runs.chunks(500) {
+        let keys: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+        let rows: Vec<StepRow> = automation_run_steps::table
+            .filter(automation_run_steps::account_id.eq(account.to_string()))
+            .filter(automation_run_steps::run_id.eq_any(keys))
+            .order((
+                automation_run_steps::run_id.asc(),
+                automation_run_steps::step_index.asc(),
+            ))
+            .select(StepRow::as_select())
+            .load(connection)?;
+        for row in rows {
+            let run = parse_uuid("automation_run_steps", &row.run_id)?;
+            found.push((run, step_result(row)?));
+        }
+    }
+    Ok(found)
+}
+
+/// Adds the first result of many steps (none recorded before), 1,000 per statement.
+pub fn insert_steps(
+    connection: &mut DbConnection,
+    account: AccountId,
+    results: &[(Uuid, StepResult)],
+) -> Result<(), StoreError> {
+    let account = account.to_string();
+    let rows = results
+        .iter()
+        .map(|(run, result)| {
+            Ok(StepRow {
+                account_id: account.clone(),
+                run_id: run.to_string(),
+                step_index: i32::try_from(result.index)
                     .map_err(|e| corrupt("automation_run_steps", e.to_string()))?,
-                status: StepStatus::from_name(&row.status).ok_or_else(|| {
-                    corrupt("automation_run_steps", format!("status `{}`", row.status))
-                })?,
-                output: row.output,
-                error: row.error,
-                at: row.recorded_at.and_utc(),
+                status: result.status.name().to_owned(),
+                output: result.output.clone(),
+                error: result.error.clone(),
+                recorded_at: micros(result.at),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        per_backend!(connection, |c| diesel::insert_into(
+            automation_run_steps::table
+        )
+        .values(chunk)
+        .execute(c))?;
+    }
+    Ok(())
 }
 
 /// Records (or replaces) a step's result.
@@ -859,6 +941,40 @@ pub fn finish_run(
             automation_runs::finished_at.eq(Some(micros(now))),
         ))
         .execute(connection)?;
+    Ok(())
+}
+
+/// Ends many runs: each `(run, status, error)`; runs that end alike are updated in one
+/// statement.
+pub fn finish_runs(
+    connection: &mut DbConnection,
+    account: AccountId,
+    ends: &[(Uuid, RunStatus, Option<String>)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut alike: std::collections::BTreeMap<(&'static str, Option<&str>), Vec<String>> =
+        std::collections::BTreeMap::new();
+    for (run, status, error) in ends {
+        alike
+            .entry((status.name(), error.as_deref()))
+            .or_default()
+            .push(run.to_string());
+    }
+    for ((status, error), runs) in alike {
+        for chunk in runs.chunks(500) {
+            diesel::update(
+                automation_runs::table
+                    .filter(automation_runs::account_id.eq(account.to_string()))
+                    .filter(automation_runs::id.eq_any(chunk)),
+            )
+            .set((
+                automation_runs::status.eq(status),
+                automation_runs::error.eq(error),
+                automation_runs::finished_at.eq(Some(micros(now))),
+            ))
+            .execute(connection)?;
+        }
+    }
     Ok(())
 }
 

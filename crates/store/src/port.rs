@@ -920,6 +920,27 @@ impl AutomationStore for DbConnection {
         found(automations::event(self, account, id))
     }
 
+    fn events(&mut self, account: AccountId, ids: &[Uuid]) -> Result<Vec<StoredEvent>> {
+        Ok(automations::events(self, account, ids)?)
+    }
+
+    fn steps_of(&mut self, account: AccountId, runs: &[Uuid]) -> Result<Vec<(Uuid, StepResult)>> {
+        Ok(automations::steps_of(self, account, runs)?)
+    }
+
+    fn insert_steps(&mut self, account: AccountId, results: &[(Uuid, StepResult)]) -> Result<()> {
+        Ok(automations::insert_steps(self, account, results)?)
+    }
+
+    fn finish_runs(
+        &mut self,
+        account: AccountId,
+        ends: &[(Uuid, RunStatus, Option<String>)],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(automations::finish_runs(self, account, ends, now)?)
+    }
+
     fn insert_runs(&mut self, account: AccountId, runs: &[RunRecord]) -> Result<()> {
         Ok(automations::insert_runs(self, account, runs)?)
     }
