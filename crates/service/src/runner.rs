@@ -281,13 +281,8 @@ impl Tessera {
                             account, run, automation, index, event, user, &context, now,
                         );
                         match prepared {
-                            Prepared::Done {
-                                result,
-                                message,
-                                task,
-                            } => {
-                                round.messages.extend(message);
-                                round.tasks.extend(task.map(|task| (task, run.user)));
+                            Prepared::Done { result, message } => {
+                                round.messages.extend(message.map(|m| *m));
                                 round.new_steps.push((run.id, result.clone()));
                                 item.results.push(result);
                             }
@@ -519,7 +514,6 @@ impl Tessera {
         let done = |result: StepResult| Prepared::Done {
             result,
             message: None,
-            task: None,
         };
         let templates = match parse_templates(step, index) {
             Ok(templates) => templates,
@@ -576,8 +570,7 @@ impl Tessera {
                         error: None,
                         at: now,
                     },
-                    message: Some(outgoing),
-                    task: None,
+                    message: Some(Box::new(outgoing)),
                 }
             }
             Step::CreateTask { project, .. } => match project {
@@ -719,11 +712,10 @@ impl Tessera {
 
 /// What preparing a step gave.
 enum Prepared {
-    /// The step's result, with the e-mail or task to write with it.
+    /// The step's result, with the e-mail to write with it.
     Done {
         result: StepResult,
-        message: Option<OutboxMessage>,
-        task: Option<Task>,
+        message: Option<Box<OutboxMessage>>,
     },
     /// A webhook call to make once its start (this result) is committed.
     Call(StepResult),
