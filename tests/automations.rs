@@ -953,3 +953,88 @@ fn history_pages_with_a_cursor_newest_first() {
         ));
     }
 }
+
+#[test]
+fn a_user_with_their_own_smtp_server_sends_through_it() {
+    for (backend, db) in TestDb::all() {
+        let account_server = SmtpSink::start().expect("sink");
+        let own_server = SmtpSink::start().expect("the user's own server");
+        let tessera = service(&db, &account_server);
+        let acme = account(&tessera, "acme");
+        open_gate(&tessera, &acme);
+        tessera.put_event_type(&acme.admin, deal_won()).unwrap();
+        let ana = user(
+            &tessera,
+            &acme,
+            "ana@acme.example",
+            "Ana",
+            CONTENT_MODERATOR,
+        );
+        let saved = tessera
+            .set_my_mailbox(
+                &ana,
+                MailboxInput {
+                    address: "ana@own-domain.example".into(),
+                    display_name: "Ana".into(),
+                    signature: String::new(),
+                    smtp_url: Some(own_server.url()),
+                },
+            )
+            .unwrap();
+        assert!(saved.own_smtp);
+        assert!(
+            !format!(
+                "{:?}",
+                MailboxInput {
+                    address: String::new(),
+                    display_name: String::new(),
+                    signature: String::new(),
+                    smtp_url: Some("smtp://ana:secret-pw@mail.example".into()),
+                }
+            )
+            .contains("secret-pw"),
+            "the URL's password never shows in logs"
+        );
+        let mut only_mail = definition(Uuid::nil(), "http://x/");
+        only_mail.steps.truncate(1);
+        let id = tessera
+            .create_automation(&acme.admin, only_mail)
+            .unwrap()
+            .automation
+            .id;
+        tessera
+            .share_automation(&acme.admin, id, &[ana.user])
+            .unwrap();
+        tessera.activate_automation(&ana, id).unwrap();
+        assert_eq!(
+            tessera
+                .ingest_events(&acme.admin, vec![won("Own", 5000.0, None)])
+                .unwrap()
+                .runs,
+            1
+        );
+        let workers = tessera.start_workers(quick_workers()).expect("workers");
+        let received = own_server.wait_for(1, Duration::from_secs(20));
+        workers.shutdown();
+        assert_eq!(
+            received.len(),
+            1,
+            "[{backend}] through the user's own server"
+        );
+        let mail = parse(&received[0]).unwrap();
+        assert!(
+            mail.header("From")
+                .unwrap()
+                .contains("ana@own-domain.example")
+        );
+        assert!(
+            mail.header("To")
+                .unwrap()
+                .contains("client@customer.example")
+        );
+        assert!(
+            account_server.messages().is_empty(),
+            "[{backend}] nothing through the account's server"
+        );
+    }
+}
