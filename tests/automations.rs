@@ -186,6 +186,33 @@ fn open_gate(tessera: &Tessera, account: &Account) {
         .expect("settings");
 }
 
+/// An account whose plan allows automations, with `deal.won` declared.
+fn ready(tessera: &Tessera, name: &str) -> Account {
+    let acme = account(tessera, name);
+    open_gate(tessera, &acme);
+    tessera.put_event_type(&acme.admin, deal_won()).unwrap();
+    acme
+}
+
+/// Creates an automation from `definition`, shares it with `user`, who activates it.
+fn shared_and_active(
+    tessera: &Tessera,
+    acme: &Account,
+    definition: Definition,
+    user: &Caller,
+) -> Uuid {
+    let id = tessera
+        .create_automation(&acme.admin, definition)
+        .unwrap()
+        .automation
+        .id;
+    tessera
+        .share_automation(&acme.admin, id, &[user.user])
+        .unwrap();
+    tessera.activate_automation(user, id).unwrap();
+    id
+}
+
 fn deal_won() -> EventType {
     EventType {
         name: "deal.won".into(),
@@ -716,9 +743,7 @@ fn concurrent_activations_end_in_one_and_deactivation_races_end_well_defined() {
     for (backend, db) in TestDb::all() {
         let sink = SmtpSink::start().expect("sink");
         let tessera = service(&db, &sink);
-        let acme = account(&tessera, "acme");
-        open_gate(&tessera, &acme);
-        tessera.put_event_type(&acme.admin, deal_won()).unwrap();
+        let acme = ready(&tessera, "acme");
         let ana = user(
             &tessera,
             &acme,
@@ -795,9 +820,7 @@ fn nearly_all_runs_failing_pause_the_activation_and_say_which_step() {
         let sink = SmtpSink::start().expect("sink");
         let hook = Hook::start(500);
         let tessera = service(&db, &sink);
-        let acme = account(&tessera, "acme");
-        open_gate(&tessera, &acme);
-        tessera.put_event_type(&acme.admin, deal_won()).unwrap();
+        let acme = ready(&tessera, "acme");
         let ana = user(
             &tessera,
             &acme,
@@ -809,15 +832,7 @@ fn nearly_all_runs_failing_pause_the_activation_and_say_which_step() {
         webhook_only.steps = vec![Step::CallWebhook {
             url: hook.url.clone(),
         }];
-        let id = tessera
-            .create_automation(&acme.admin, webhook_only)
-            .unwrap()
-            .automation
-            .id;
-        tessera
-            .share_automation(&acme.admin, id, &[ana.user])
-            .unwrap();
-        tessera.activate_automation(&ana, id).unwrap();
+        let id = shared_and_active(&tessera, &acme, webhook_only, &ana);
         let events: Vec<Event> = (0..25)
             .map(|i| won(&format!("deal {i}"), 5000.0, None))
             .collect();
@@ -881,9 +896,7 @@ fn history_pages_with_a_cursor_newest_first() {
     for (backend, db) in TestDb::all() {
         let sink = SmtpSink::start().expect("sink");
         let tessera = service(&db, &sink);
-        let acme = account(&tessera, "acme");
-        open_gate(&tessera, &acme);
-        tessera.put_event_type(&acme.admin, deal_won()).unwrap();
+        let acme = ready(&tessera, "acme");
         let users: Vec<Caller> = (0..3)
             .map(|i| {
                 user(
@@ -960,9 +973,7 @@ fn a_user_with_their_own_smtp_server_sends_through_it() {
         let account_server = SmtpSink::start().expect("sink");
         let own_server = SmtpSink::start().expect("the user's own server");
         let tessera = service(&db, &account_server);
-        let acme = account(&tessera, "acme");
-        open_gate(&tessera, &acme);
-        tessera.put_event_type(&acme.admin, deal_won()).unwrap();
+        let acme = ready(&tessera, "acme");
         let ana = user(
             &tessera,
             &acme,
@@ -997,15 +1008,7 @@ fn a_user_with_their_own_smtp_server_sends_through_it() {
         );
         let mut only_mail = definition(Uuid::nil(), "http://x/");
         only_mail.steps.truncate(1);
-        let id = tessera
-            .create_automation(&acme.admin, only_mail)
-            .unwrap()
-            .automation
-            .id;
-        tessera
-            .share_automation(&acme.admin, id, &[ana.user])
-            .unwrap();
-        tessera.activate_automation(&ana, id).unwrap();
+        shared_and_active(&tessera, &acme, only_mail, &ana);
         assert_eq!(
             tessera
                 .ingest_events(&acme.admin, vec![won("Own", 5000.0, None)])

@@ -602,33 +602,23 @@ impl Tessera {
         let now = self.now();
         self.write(|tx| {
             self.automation_for_change(tx, caller, id)?;
-            let current = tx
-                .access(caller.account, id)?
-                .into_iter()
-                .find(|record| record.user == user)
-                .ok_or(ServiceError::NotFound {
+            let current =
+                access_of(tx, caller.account, id, user)?.ok_or(ServiceError::NotFound {
                     what: "user with access",
                 })?;
             let state = current.state.deactivate(permanently);
             if state == current.state {
                 return Ok(current);
             }
-            let record = AccessRecord {
-                user,
-                state,
-                reason: None,
-                changed_by: Some(caller.user),
-                changed_at: now,
-            };
-            tx.set_access(caller.account, id, std::slice::from_ref(&record))?;
-            self.record_event(
+            self.change_access(
                 tx,
-                &Actor::caller(caller),
-                AuditAction::AutomationDeactivate,
+                caller,
                 id,
+                (user, state),
+                AuditAction::AutomationDeactivate,
                 json!({ "user": user, "permanently": permanently }),
-            )?;
-            Ok(record)
+                now,
+            )
         })
     }
 
@@ -713,11 +703,7 @@ impl Tessera {
         let now = self.now();
         let outcome = self.write(|tx| {
             let automation = self.automation_for_change(tx, caller, id)?;
-            let current = tx
-                .access(caller.account, id)?
-                .into_iter()
-                .find(|record| record.user == caller.user)
-                .ok_or(NOT_FOUND)?;
+            let current = access_of(tx, caller.account, id, caller.user)?.ok_or(NOT_FOUND)?;
             let state = current.state.activate()?;
             if current.state == state {
                 return Ok(Ok(Activated::Already(current)));
@@ -744,24 +730,42 @@ impl Tessera {
                 )?;
                 return Ok(Err(problems));
             }
-            let record = AccessRecord {
-                user: caller.user,
-                state,
-                reason: None,
-                changed_by: Some(caller.user),
-                changed_at: now,
-            };
-            tx.set_access(caller.account, id, std::slice::from_ref(&record))?;
-            self.record_event(
+            let record = self.change_access(
                 tx,
-                &Actor::caller(caller),
-                AuditAction::AutomationActivate,
+                caller,
                 id,
+                (caller.user, state),
+                AuditAction::AutomationActivate,
                 json!({ "from": current.state.name() }),
+                now,
             )?;
             Ok(Ok(Activated::Now(record)))
         })?;
         outcome.map_err(|problems| AutomationError::DiagnosticsFailed { problems }.into())
+    }
+
+    /// Sets one user's standing as `caller` decided it, with its audit event.
+    #[allow(clippy::too_many_arguments)]
+    fn change_access(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Caller,
+        automation: Uuid,
+        (user, state): (UserId, AccessState),
+        action: AuditAction,
+        detail: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<AccessRecord, ServiceError> {
+        let record = AccessRecord {
+            user,
+            state,
+            reason: None,
+            changed_by: Some(caller.user),
+            changed_at: now,
+        };
+        tx.set_access(caller.account, automation, std::slice::from_ref(&record))?;
+        self.record_event(tx, &Actor::caller(caller), action, automation, detail)?;
+        Ok(record)
     }
 
     /// Raises a notification about `automation` for `user`, in the app and by e-mail.
@@ -1061,6 +1065,19 @@ impl Tessera {
             Ok(RunDetail { run: found, steps })
         })
     }
+}
+
+/// A user's standing with an automation, if it is shared with them.
+pub(crate) fn access_of(
+    tx: &mut dyn Tx,
+    account: AccountId,
+    automation: Uuid,
+    user: UserId,
+) -> Result<Option<AccessRecord>, ServiceError> {
+    Ok(tx
+        .access(account, automation)?
+        .into_iter()
+        .find(|record| record.user == user))
 }
 
 /// The outbox message of a notification's e-mail.

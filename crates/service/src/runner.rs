@@ -434,12 +434,10 @@ impl Tessera {
                     item.results.last().map(|r| (item.run.id, r.clone()))
                 })
                 .collect();
+            let runs: Vec<Uuid> = started.iter().map(|(run, _)| *run).collect();
             self.write(|tx| {
                 tx.insert_steps(account, &started)?;
-                for (run, _) in &started {
-                    tx.renew_run_claim(account, *run, now)?;
-                }
-                Ok(())
+                Ok(tx.renew_run_claims(account, &runs, now)?)
             })?;
             let shared: &[RunWork] = work;
             let results: Vec<(usize, StepResult)> = std::thread::scope(|scope| {
@@ -663,11 +661,7 @@ impl Tessera {
         if !recent.should_pause() {
             return Ok(());
         }
-        let Some(current) = tx
-            .access(account, automation.id)?
-            .into_iter()
-            .find(|record| record.user == user)
-        else {
+        let Some(current) = crate::automations::access_of(tx, account, automation.id, user)? else {
             return Ok(());
         };
         if current.state != AccessState::Active {

@@ -874,11 +874,11 @@ pub trait AutomationStore {
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<ClaimedRun>, StorageError>;
-    /// Keeps a run a runner holds from being taken again for another lease.
-    fn renew_run_claim(
+    /// Keeps runs a runner holds from being taken again for another lease.
+    fn renew_run_claims(
         &mut self,
         account: AccountId,
-        run: Uuid,
+        runs: &[Uuid],
         now: DateTime<Utc>,
     ) -> Result<(), StorageError>;
     /// A run's step results, in step order.

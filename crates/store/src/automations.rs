@@ -777,17 +777,24 @@ pub fn claim_runs(
     })
 }
 
-/// Renews a runner's hold on a run.
-pub fn renew_run_claim(
+/// Renews a runner's hold on runs it is working on.
+pub fn renew_run_claims(
     connection: &mut DbConnection,
     account: AccountId,
-    run: Uuid,
+    runs: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    diesel::update(automation_runs::table.find((account.to_string(), run.to_string())))
+    for chunk in runs.chunks(500) {
+        let ids: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+        diesel::update(
+            automation_runs::table
+                .filter(automation_runs::account_id.eq(account.to_string()))
+                .filter(automation_runs::id.eq_any(ids)),
+        )
         .filter(automation_runs::status.eq(RunStatus::Running.name()))
         .set(automation_runs::claimed_at.eq(Some(micros(now))))
         .execute(connection)?;
+    }
     Ok(())
 }
 

@@ -954,8 +954,13 @@ impl AutomationStore for DbConnection {
         Ok(automations::claim_runs(self, now, lease, limit)?)
     }
 
-    fn renew_run_claim(&mut self, account: AccountId, run: Uuid, now: DateTime<Utc>) -> Result<()> {
-        Ok(automations::renew_run_claim(self, account, run, now)?)
+    fn renew_run_claims(
+        &mut self,
+        account: AccountId,
+        runs: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(automations::renew_run_claims(self, account, runs, now)?)
     }
 
     fn run_steps(&mut self, account: AccountId, run: Uuid) -> Result<Vec<StepResult>> {

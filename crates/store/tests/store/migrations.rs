@@ -12,7 +12,7 @@ use tessera_store::testing::TestDb;
 
 /// Every table the migrations create; the test compares it with what the database lists, so
 /// a table added without being listed here (and its down migration tested) fails.
-const TABLES: [&str; 36] = [
+const TABLES: [&str; 44] = [
     "accounts",
     "features",
     "roles",
@@ -49,6 +49,14 @@ const TABLES: [&str; 36] = [
     "case_role_settings",
     "case_assignments",
     "user_invitations",
+    "event_types",
+    "automations",
+    "automation_access",
+    "mailboxes",
+    "automation_events",
+    "automation_runs",
+    "automation_run_steps",
+    "notifications",
 ];
 
 #[derive(diesel::QueryableByName)]
