@@ -233,15 +233,8 @@ fn fixture(db: &TestDb, backend: &str, hook: &str) -> Fixture {
     }
 }
 
-/// The database's plan for the history query with these filters (the SQL the store sends,
-/// written out once here for `EXPLAIN`).
-fn plan(
-    connection: &mut DbConnection,
-    automation: &str,
-    by_user: Option<&str>,
-    by_status: bool,
-    cursor: bool,
-) -> Vec<String> {
+/// The database's plan for `sql`, a line per step.
+fn explain(connection: &mut DbConnection, sql: &str) -> Vec<String> {
     #[derive(diesel::QueryableByName)]
     struct SqlitePlan {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -252,19 +245,6 @@ fn plan(
         #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
         line: String,
     }
-    let mut sql = format!(
-        "SELECT id FROM automation_runs WHERE account_id = (SELECT account_id FROM automations LIMIT 1) AND automation_id = '{automation}'"
-    );
-    if let Some(user) = by_user {
-        sql.push_str(&format!(" AND user_id = '{user}'"));
-    }
-    if by_status {
-        sql.push_str(" AND status = 'failed'");
-    }
-    if cursor {
-        sql.push_str(" AND (queued_at, id) < ('2100-01-01 00:00:00', 'z')");
-    }
-    sql.push_str(" ORDER BY queued_at DESC, id DESC LIMIT 51");
     match connection {
         DbConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
             .load::<SqlitePlan>(c)
@@ -279,6 +259,31 @@ fn plan(
             .map(|row| row.line)
             .collect(),
     }
+}
+
+/// The database's plan for the history query with these filters (the SQL the store sends,
+/// written out once here for `EXPLAIN`).
+fn plan(
+    connection: &mut DbConnection,
+    automation: &str,
+    by_user: Option<&str>,
+    by_status: bool,
+    cursor: bool,
+) -> Vec<String> {
+    let mut sql = format!(
+        "SELECT id FROM automation_runs WHERE account_id = (SELECT account_id FROM automations LIMIT 1) AND automation_id = '{automation}'"
+    );
+    if let Some(user) = by_user {
+        sql.push_str(&format!(" AND user_id = '{user}'"));
+    }
+    if by_status {
+        sql.push_str(" AND status = 'failed'");
+    }
+    if cursor {
+        sql.push_str(" AND (queued_at, id) < ('2100-01-01 00:00:00', 'z')");
+    }
+    sql.push_str(" ORDER BY queued_at DESC, id DESC LIMIT 51");
+    explain(connection, &sql)
 }
 
 fn bench(backend: &str, db: &TestDb) {
@@ -418,6 +423,14 @@ fn bench(backend: &str, db: &TestDb) {
         ) {
             println!("plan[{backend}] {name}: {line}");
         }
+    }
+
+    // The runner's claim: the partial index of unfinished runs, in queue order.
+    let claim = "SELECT id FROM automation_runs WHERE automation_runs.status IN ('queued', 'running') \
+                 AND (status = 'queued' OR (status = 'running' AND claimed_at <= '2000-01-01')) \
+                 ORDER BY queued_at ASC LIMIT 500";
+    for line in explain(&mut connection, claim) {
+        println!("plan[{backend}] runner's claim: {line}");
     }
 
     // The runner, for a bounded time.

@@ -734,7 +734,13 @@ pub fn claim_runs(
         let queued = RunStatus::Queued.name();
         let running = RunStatus::Running.name();
         let stale = micros(now - lease);
+        // The `IN` term repeats the partial index's condition word for word, as constants:
+        // SQLite uses a partial index only then — not with bound parameters — and without it
+        // each claim scanned and sorted every run.
         let due: Vec<RunRow> = automation_runs::table
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "automation_runs.status IN ('queued', 'running')",
+            ))
             .filter(
                 automation_runs::status
                     .eq(queued)
