@@ -792,12 +792,14 @@ pub fn renew_run_claims(
 ) -> Result<(), StoreError> {
     for chunk in runs.chunks(500) {
         let ids: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+        // By key alone: a `status` term made SQLite walk the account's status index instead
+        // of the primary key. (A finished run's `claimed_at` means nothing, so renewing one
+        // that ended is harmless.)
         diesel::update(
             automation_runs::table
                 .filter(automation_runs::account_id.eq(account.to_string()))
                 .filter(automation_runs::id.eq_any(ids)),
         )
-        .filter(automation_runs::status.eq(RunStatus::Running.name()))
         .set(automation_runs::claimed_at.eq(Some(micros(now))))
         .execute(connection)?;
     }
