@@ -14,6 +14,7 @@ mod support;
 mod accounts;
 mod apps;
 mod audit;
+mod automations;
 mod catalog;
 mod catalog_rights;
 mod checks;
