@@ -267,21 +267,16 @@ impl Tessera {
         let admin = self.is_admin(caller)?;
         self.read(|tx| {
             self.gate(tx, caller.account)?;
-            let listed = tx.automations(caller.account, (!admin).then_some(caller.user))?;
-            let mut views = Vec::with_capacity(listed.len());
-            for (automation, counts) in listed {
-                let my_access = tx
-                    .access(caller.account, automation.id)?
-                    .into_iter()
-                    .find(|record| record.user == caller.user)
-                    .map(|record| record.state);
-                views.push(AutomationView {
+            let views = tx
+                .automations(caller.account, caller.user, !admin)?
+                .into_iter()
+                .map(|(automation, counts, my_access)| AutomationView {
                     automation,
                     counts,
                     my_access,
                     may_manage: admin,
-                });
-            }
+                })
+                .collect();
             Ok(views)
         })
     }

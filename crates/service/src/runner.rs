@@ -276,7 +276,6 @@ impl Tessera {
                 }
                 match next_action(automation.definition.steps.len(), &item.results) {
                     NextAction::Run(index) => {
-                        let step = &automation.definition.steps[index];
                         let prepared = self.prepare_step(
                             account, run, automation, index, event, user, &context, now,
                         );
@@ -292,29 +291,27 @@ impl Tessera {
                                 item.results.push(started);
                                 round.calls.push(position);
                             }
-                            Prepared::NeedsRight(result) => {
+                            Prepared::Task(task) => {
                                 let may = policy.check(run.user, workspace, Level::Modify)?;
-                                let result = if may {
-                                    match self.prepare_task(run, step, index, event, user, now) {
-                                        Ok(task) => {
-                                            let done = StepResult {
-                                                output: Some(
-                                                    json!({ "task": task.id }).to_string(),
-                                                ),
-                                                ..result
-                                            };
-                                            round.tasks.push((task, run.user));
-                                            done
-                                        }
-                                        Err(error) => failed_step(index, error, now),
-                                    }
-                                } else {
-                                    failed_step(
+                                let result = match task {
+                                    _ if !may => failed_step(
                                         index,
                                         "the user may not create tasks (needs `workspace: modify`)"
                                             .into(),
                                         now,
-                                    )
+                                    ),
+                                    Err(error) => failed_step(index, error, now),
+                                    Ok(task) => {
+                                        let done = StepResult {
+                                            index,
+                                            status: StepStatus::Succeeded,
+                                            output: Some(json!({ "task": task.id }).to_string()),
+                                            error: None,
+                                            at: now,
+                                        };
+                                        round.tasks.push((task, run.user));
+                                        done
+                                    }
                                 };
                                 round.new_steps.push((run.id, result.clone()));
                                 item.results.push(result);
@@ -571,20 +568,31 @@ impl Tessera {
                     message: Some(Box::new(outgoing)),
                 }
             }
-            Step::CreateTask { project, .. } => match project {
-                None => done(failed_step(
+            Step::CreateTask { project: None, .. } => done(failed_step(
+                index,
+                format!("steps[{index}].project: no project"),
+                now,
+            )),
+            Step::CreateTask {
+                project: Some(project),
+                ..
+            } => {
+                let [title, description] = templates.as_slice() else {
+                    return done(failed_step(
+                        index,
+                        "create_task has two templates".into(),
+                        now,
+                    ));
+                };
+                Prepared::Task(task_for(
+                    run,
+                    *project,
                     index,
-                    format!("steps[{index}].project: no project"),
+                    &render(title),
+                    &render(description),
                     now,
-                )),
-                Some(_) => Prepared::NeedsRight(StepResult {
-                    index,
-                    status: StepStatus::Succeeded,
-                    output: None,
-                    error: None,
-                    at: now,
-                }),
-            },
+                ))
+            }
             Step::CallWebhook { url } => match check_webhook_url(url) {
                 Err(reason) => done(failed_step(
                     index,
@@ -600,50 +608,6 @@ impl Tessera {
                 }),
             },
         }
-    }
-
-    /// The task a create-task step makes, as `run`'s user (its project is checked when it is
-    /// written: a deleted project fails the round's transaction, and the run is taken again).
-    fn prepare_task(
-        &self,
-        run: &RunRecord,
-        step: &Step,
-        index: usize,
-        event: &StoredEvent,
-        user: &RunUser,
-        now: DateTime<Utc>,
-    ) -> Result<Task, String> {
-        let Step::CreateTask {
-            project: Some(project),
-            ..
-        } = step
-        else {
-            return Err(format!("steps[{index}].project: no project"));
-        };
-        let templates = parse_templates(step, index).map_err(|e| e.to_string())?;
-        let [title, description] = templates.as_slice() else {
-            return Err("create_task has two templates".into());
-        };
-        let title = Project::clean_title(&title.render(&event.event, user), "title")
-            .map_err(|error| format!("steps[{index}].{error}"))?;
-        let description =
-            crate::projects::clean_description(&description.render(&event.event, user))
-                .map_err(|error| error.to_string())?;
-        let author = Person::User(run.user);
-        Ok(Task {
-            id: random_uuid(),
-            project: *project,
-            title,
-            description,
-            status: TaskStatus::Open,
-            people: TaskPeople {
-                assignee: Some(author),
-                ..TaskPeople::default()
-            },
-            created_by: author,
-            created_at: now,
-            updated_at: now,
-        })
     }
 
     /// Pauses `user`'s activation when nearly all their recent runs failed, with a
@@ -713,8 +677,41 @@ enum Prepared {
     },
     /// A webhook call to make once its start (this result) is committed.
     Call(StepResult),
-    /// A create-task step: succeeds if the user may create tasks.
-    NeedsRight(StepResult),
+    /// A create-task step's task (or why it cannot be made): written if the user may create
+    /// tasks.
+    Task(Result<Task, String>),
+}
+
+/// The task a create-task step makes, as `run`'s user, from its rendered title and
+/// description (its project is checked when it is written: a deleted project fails the
+/// round's transaction, and the run is taken again).
+fn task_for(
+    run: &RunRecord,
+    project: Uuid,
+    index: usize,
+    title: &str,
+    description: &str,
+    now: DateTime<Utc>,
+) -> Result<Task, String> {
+    let title =
+        Project::clean_title(title, "title").map_err(|error| format!("steps[{index}].{error}"))?;
+    let description =
+        crate::projects::clean_description(description).map_err(|error| error.to_string())?;
+    let author = Person::User(run.user);
+    Ok(Task {
+        id: random_uuid(),
+        project,
+        title,
+        description,
+        status: TaskStatus::Open,
+        people: TaskPeople {
+            assignee: Some(author),
+            ..TaskPeople::default()
+        },
+        created_by: author,
+        created_at: now,
+        updated_at: now,
+    })
 }
 
 /// A failed step's result.

@@ -10,8 +10,8 @@
 use chrono::{DateTime, Duration, Utc};
 use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
 use tessera_automations::{
-    Automation, EventType, Plan, RecentRuns, RunCursor, RunFilter, RunStatus, ShareCounts,
-    StepResult,
+    AccessState, Automation, EventType, Plan, RecentRuns, RunCursor, RunFilter, RunStatus,
+    ShareCounts, StepResult,
 };
 use tessera_contacts::cases::AppUserType;
 use tessera_contacts::visibility::Memberships;
@@ -776,13 +776,14 @@ pub trait AutomationStore {
         id: Uuid,
         lock: bool,
     ) -> Result<Option<Automation>, StorageError>;
-    /// The account's automations by name, each with its share counts; only those shared
-    /// with `shared_with` when given.
+    /// The account's automations by name, each with its share counts and `viewer`'s own
+    /// standing; only those shared with `viewer` when `only_shared`.
     fn automations(
         &mut self,
         account: AccountId,
-        shared_with: Option<UserId>,
-    ) -> Result<Vec<(Automation, ShareCounts)>, StorageError>;
+        viewer: UserId,
+        only_shared: bool,
+    ) -> Result<Vec<(Automation, ShareCounts, Option<AccessState>)>, StorageError>;
     /// The active automations triggered by `event_type`.
     fn automations_for_event(
         &mut self,
@@ -836,8 +837,6 @@ pub trait AutomationStore {
         account: AccountId,
         events: &[StoredEvent],
     ) -> Result<(), StorageError>;
-    /// An event, if kept.
-    fn event(&mut self, account: AccountId, id: Uuid) -> Result<Option<StoredEvent>, StorageError>;
     /// Events by id (missing ones are left out).
     fn events(
         &mut self,
@@ -890,15 +889,6 @@ pub trait AutomationStore {
         account: AccountId,
         run: Uuid,
         result: &StepResult,
-    ) -> Result<(), StorageError>;
-    /// Ends a run.
-    fn finish_run(
-        &mut self,
-        account: AccountId,
-        run: Uuid,
-        status: RunStatus,
-        error: Option<&str>,
-        now: DateTime<Utc>,
     ) -> Result<(), StorageError>;
     /// A run of one of the account's automations, if any.
     fn run(&mut self, account: AccountId, id: Uuid) -> Result<Option<RunRecord>, StorageError>;

@@ -303,21 +303,23 @@ pub fn automation(
     row.try_into()
 }
 
-/// The account's automations by name, with share counts; only those shared with
-/// `shared_with` when given.
+/// The account's automations by name, each with its share counts and `viewer`'s own standing;
+/// only those shared with `viewer` when `only_shared`. Two queries whatever the number.
 pub fn automations(
     connection: &mut DbConnection,
     account: AccountId,
-    shared_with: Option<UserId>,
-) -> Result<Vec<(Automation, ShareCounts)>, StoreError> {
+    viewer: UserId,
+    only_shared: bool,
+) -> Result<Vec<(Automation, ShareCounts, Option<AccessState>)>, StoreError> {
     let account_text = account.to_string();
+    let viewer = viewer.to_string();
     let mut query = automations::table
         .filter(automations::account_id.eq(&account_text))
         .into_boxed();
-    if let Some(user) = shared_with {
+    if only_shared {
         let shared = automation_access::table
             .filter(automation_access::account_id.eq(account_text.clone()))
-            .filter(automation_access::user_id.eq(user.to_string()))
+            .filter(automation_access::user_id.eq(viewer.clone()))
             .select(automation_access::automation_id);
         query = query.filter(automations::id.eq_any(shared));
     }
@@ -325,21 +327,31 @@ pub fn automations(
         .order((automations::name.asc(), automations::id.asc()))
         .select(AutomationRow::as_select())
         .load(connection)?;
-    let states: Vec<(String, String)> = automation_access::table
+    let states: Vec<(String, String, String)> = automation_access::table
         .filter(automation_access::account_id.eq(&account_text))
-        .select((automation_access::automation_id, automation_access::state))
+        .select((
+            automation_access::automation_id,
+            automation_access::user_id,
+            automation_access::state,
+        ))
         .load(connection)?;
-    let mut counts: std::collections::HashMap<String, Vec<AccessState>> =
-        std::collections::HashMap::new();
-    for (automation, state) in states {
+    let mut by_automation: std::collections::HashMap<
+        String,
+        (Vec<AccessState>, Option<AccessState>),
+    > = std::collections::HashMap::new();
+    for (automation, user, state) in states {
         let state = AccessState::from_name(&state)
             .ok_or_else(|| corrupt("automation_access", format!("state `{state}`")))?;
-        counts.entry(automation).or_default().push(state);
+        let entry = by_automation.entry(automation).or_default();
+        entry.0.push(state);
+        if user == viewer {
+            entry.1 = Some(state);
+        }
     }
     rows.into_iter()
         .map(|row| {
-            let count = ShareCounts::of(counts.remove(&row.id).unwrap_or_default());
-            Ok((Automation::try_from(row)?, count))
+            let (states, mine) = by_automation.remove(&row.id).unwrap_or_default();
+            Ok((Automation::try_from(row)?, ShareCounts::of(states), mine))
         })
         .collect()
 }
@@ -605,19 +617,6 @@ pub fn insert_events(
         .execute(c))?;
     }
     Ok(())
-}
-
-/// An event.
-pub fn event(
-    connection: &mut DbConnection,
-    account: AccountId,
-    id: Uuid,
-) -> Result<StoredEvent, StoreError> {
-    let row: EventRow = automation_events::table
-        .find((account.to_string(), id.to_string()))
-        .select(EventRow::as_select())
-        .first(connection)?;
-    stored_event(row)
 }
 
 /// Events by id (any missing are left out), 500 per query.
@@ -937,25 +936,6 @@ pub fn record_step(
         automation_run_steps::recorded_at.eq(row.recorded_at),
     ))
     .execute(c))?;
-    Ok(())
-}
-
-/// Ends a run.
-pub fn finish_run(
-    connection: &mut DbConnection,
-    account: AccountId,
-    run: Uuid,
-    status: RunStatus,
-    error: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    diesel::update(automation_runs::table.find((account.to_string(), run.to_string())))
-        .set((
-            automation_runs::status.eq(status.name()),
-            automation_runs::error.eq(error),
-            automation_runs::finished_at.eq(Some(micros(now))),
-        ))
-        .execute(connection)?;
     Ok(())
 }
 

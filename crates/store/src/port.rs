@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use tessera_access::{FeatureId, FeaturePath, Policy, PolicyVersion, Role};
 use tessera_automations::{
-    Automation, EventType, Plan, RecentRuns, RunCursor, RunFilter, RunStatus, ShareCounts,
-    StepResult,
+    AccessState, Automation, EventType, Plan, RecentRuns, RunCursor, RunFilter, RunStatus,
+    ShareCounts, StepResult,
 };
 use tessera_contacts::cases::AppUserType;
 use tessera_contacts::visibility::Memberships;
@@ -848,9 +848,15 @@ impl AutomationStore for DbConnection {
     fn automations(
         &mut self,
         account: AccountId,
-        shared_with: Option<UserId>,
-    ) -> Result<Vec<(Automation, ShareCounts)>> {
-        Ok(automations::automations(self, account, shared_with)?)
+        viewer: UserId,
+        only_shared: bool,
+    ) -> Result<Vec<(Automation, ShareCounts, Option<AccessState>)>> {
+        Ok(automations::automations(
+            self,
+            account,
+            viewer,
+            only_shared,
+        )?)
     }
 
     fn automations_for_event(
@@ -916,10 +922,6 @@ impl AutomationStore for DbConnection {
         Ok(automations::insert_events(self, account, events)?)
     }
 
-    fn event(&mut self, account: AccountId, id: Uuid) -> Result<Option<StoredEvent>> {
-        found(automations::event(self, account, id))
-    }
-
     fn events(&mut self, account: AccountId, ids: &[Uuid]) -> Result<Vec<StoredEvent>> {
         Ok(automations::events(self, account, ids)?)
     }
@@ -969,19 +971,6 @@ impl AutomationStore for DbConnection {
 
     fn record_step(&mut self, account: AccountId, run: Uuid, result: &StepResult) -> Result<()> {
         Ok(automations::record_step(self, account, run, result)?)
-    }
-
-    fn finish_run(
-        &mut self,
-        account: AccountId,
-        run: Uuid,
-        status: RunStatus,
-        error: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        Ok(automations::finish_run(
-            self, account, run, status, error, now,
-        )?)
     }
 
     fn run(&mut self, account: AccountId, id: Uuid) -> Result<Option<RunRecord>> {
