@@ -47,7 +47,8 @@ pub use policy::{
 };
 pub use role::{
     ADMIN_ROLE, CUSTOMIZE, EDIT_LANGUAGES, INSIGHTS, MAX_ROLE_NAME_CHARS, PREDEFINED_ROLES,
-    PUBLISH_RIGHTS, Role, SETTINGS, STANDARD_ROOTS, USER_MANAGEMENT, WORKSPACE, predefined_roles,
+    PUBLISH_RIGHTS, Resolved, Role, SETTINGS, STANDARD_ROOTS, USER_MANAGEMENT, WORKSPACE,
+    predefined_roles,
 };
 pub use standard::{app_feature, standard_tree};
 pub use tree::{FeatureId, FeatureTree, FeatureTreeBuilder, TreeDocument};

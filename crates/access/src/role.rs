@@ -5,7 +5,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use tessera_core::{NameError, RoleId};
 
-use crate::{AccessError, FeaturePath, Level, Setting};
+use crate::{AccessError, FeatureId, FeaturePath, FeatureTree, Level, Setting};
+
+/// A feature's effective level under one role, and where it came from (see [`Role::resolve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolved {
+    /// The effective level.
+    pub level: Level,
+    /// The feature whose explicit setting decided; `None` when none did (the level is `none`).
+    pub set_on: Option<FeatureId>,
+}
 
 /// Longest accepted role name, in characters.
 pub const MAX_ROLE_NAME_CHARS: usize = 100;
@@ -76,6 +85,42 @@ impl Role {
     /// The setting the role gives `path` (`inherit` when not mentioned).
     pub fn setting(&self, path: &str) -> Setting {
         self.settings.get(path).copied().unwrap_or_default()
+    }
+
+    /// What the role gives each feature of `tree`, parents first (indexed by feature id):
+    /// the effective level and the feature whose explicit setting decided it (`None` when
+    /// nothing on the way to the top was set, so the level is `none`). This is how a matrix
+    /// shows where an `inherit` resolves.
+    ///
+    /// ```
+    /// use tessera_access::{standard_tree, Level, Role};
+    /// use tessera_core::RoleId;
+    /// let tree = standard_tree(&[], &["test"], &[]).unwrap();
+    /// let role = Role::custom(RoleId::from_u128(7), "Publisher")
+    ///     .with("publish_rights", Level::Write);
+    /// let resolved = role.resolve(&tree);
+    /// let test = tree.id("publish_rights/env:test").unwrap();
+    /// assert_eq!(resolved[test.index()].level, Level::Write);
+    /// assert_eq!(resolved[test.index()].set_on, tree.id("publish_rights").ok());
+    /// ```
+    pub fn resolve(&self, tree: &FeatureTree) -> Vec<Resolved> {
+        let mut resolved: Vec<Resolved> = Vec::with_capacity(tree.len());
+        for (id, path, parent) in tree.iter() {
+            let own = self.settings.get(path.as_str()).and_then(|s| s.level());
+            let entry = match (own, parent) {
+                (Some(level), _) => Resolved {
+                    level,
+                    set_on: Some(id),
+                },
+                (None, Some(parent)) => resolved[parent.index()],
+                (None, None) => Resolved {
+                    level: Level::None,
+                    set_on: None,
+                },
+            };
+            resolved.push(entry);
+        }
+        resolved
     }
 
     /// Checks the name: not blank, no leading or trailing spaces, at most

@@ -18,6 +18,7 @@ mod auth;
 mod automations;
 mod catalog;
 mod checks;
+mod console;
 mod contacts;
 mod error;
 mod external;
@@ -39,6 +40,7 @@ mod users;
 use actix_web::{HttpResponse, web};
 
 pub use auth::{AnyUser, SESSION_COOKIE, User, client_addr};
+pub use console::CONSOLE_CSRF_COOKIE;
 pub use error::{ApiError, Problem};
 pub use external::{CSRF_COOKIE, EXTERNAL_COOKIE, EXTERNAL_SESSION_DAYS, REFUSAL_FLOOR};
 pub use json::{BodyError, Json, Query, from_query, from_slice};
@@ -371,6 +373,7 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 )
                 .default_service(web::to(no_route)),
         )
+        .configure(console::configure)
         .service(methods("/healthz", "GET").route(web::get().to(healthz)))
         .service(methods("/readyz", "GET").route(web::get().to(readyz)))
         .service(methods("/metrics", "GET").route(web::get().to(metrics::metrics)))
