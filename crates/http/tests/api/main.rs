@@ -19,6 +19,7 @@ mod catalog;
 mod catalog_rights;
 mod checks;
 mod concurrency;
+mod console;
 mod contacts;
 mod cross_account;
 mod external;
