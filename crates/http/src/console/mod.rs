@@ -8,6 +8,7 @@
 //! match a `SameSite=Strict` cookie (double submit); the CSP allows only the console's own
 //! stylesheet and script (no inline code); responses are never cached.
 
+mod automations;
 mod pages;
 mod roles;
 mod session;
@@ -73,5 +74,22 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
         .service(methods("/console/invitations", "GET").route(web::get().to(share::invitations)))
         .service(
             methods("/console/invitations/{id}/{action}", "POST").route(web::post().to(share::act)),
-        );
+        )
+        .service(methods("/console/automations", "GET").route(web::get().to(automations::list)))
+        .service(
+            methods("/console/automations/{id}", "GET").route(web::get().to(automations::detail)),
+        )
+        .service(
+            methods("/console/automations/{id}/activate", "POST")
+                .route(web::post().to(automations::activate)),
+        )
+        .service(
+            methods("/console/automations/{id}/share", "POST")
+                .route(web::post().to(automations::share)),
+        )
+        .service(
+            methods("/console/automations/{id}/access/{user}", "POST")
+                .route(web::post().to(automations::change_access)),
+        )
+        .service(methods("/console/runs/{id}", "GET").route(web::get().to(automations::run)));
 }

@@ -53,6 +53,9 @@ fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
                 ("shared", include_str!("../../console/shared.hbs")),
                 ("invitations", include_str!("../../console/invitations.hbs")),
                 ("problem", include_str!("../../console/problem.hbs")),
+                ("automations", include_str!("../../console/automations.hbs")),
+                ("automation", include_str!("../../console/automation.hbs")),
+                ("run", include_str!("../../console/run.hbs")),
             ];
             for (name, text) in templates {
                 pages

@@ -655,3 +655,243 @@ async fn another_accounts_users_roles_and_invitations_are_not_found() {
         );
     }
 }
+
+/// The automation a recipient consents to: an e-mail from her address and a task as her.
+fn thank_the_client(project: &str) -> serde_json::Value {
+    json!({
+        "name": "Thank the client",
+        "trigger": {
+            "event_type": "deal.won",
+            "conditions": [{ "field": "value", "op": "greater_than", "value": 1000 }],
+        },
+        "mode": "selected_users",
+        "steps": [
+            {
+                "type": "send_email",
+                "to": "{{event.client}}",
+                "subject": "Thank you for {{event.title}}",
+                "body": "Dear client, thank you.",
+            },
+            { "type": "create_task", "project": project, "title": "Follow up {{event.title}}" },
+        ],
+    })
+}
+
+#[actix_web::test]
+async fn automations_are_shared_checked_consented_to_and_deactivated_from_the_console() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        // Closed gate: the page says what the account lacks.
+        let closed = page(&env, "/console/automations", &admin.cred).await;
+        assert_eq!(closed.status.as_u16(), 403, "{}", closed.context);
+        assert!(
+            text(&closed).contains("id=\"unavailable\""),
+            "{}",
+            text(&closed)
+        );
+
+        env.put(
+            "/v1/automation-settings",
+            &admin.cred,
+            json!({ "plan": "advanced", "beta": true }),
+        )
+        .await
+        .expect(200);
+        env.put(
+            "/v1/event-types/deal.won",
+            &admin.cred,
+            json!({ "fields": { "title": "text", "value": "number", "client": "text" } }),
+        )
+        .await
+        .expect(200);
+        let project = env
+            .post("/v1/projects", &admin.cred, json!({ "name": "Deals" }))
+            .await
+            .expect(201)["id"]
+            .as_str()
+            .expect("project id")
+            .to_owned();
+        let moderator = env.role_id(&admin.cred, "Content Moderator").await;
+        let mia = env
+            .add_user(&admin.cred, "mia@example.com", &moderator)
+            .await;
+        let id = env
+            .post("/v1/automations", &admin.cred, thank_the_client(&project))
+            .await
+            .expect(201)["id"]
+            .as_str()
+            .expect("automation id")
+            .to_owned();
+        env.put(
+            &format!("/v1/automations/{id}/active"),
+            &admin.cred,
+            json!({ "active": true }),
+        )
+        .await
+        .expect(204);
+        let detail = format!("/console/automations/{id}");
+
+        // The admin shares it with Mia from its page.
+        let shared = form(
+            &env,
+            &format!("{detail}/share"),
+            &admin.cred,
+            CSRF,
+            &[("user", &mia.id)],
+        )
+        .await;
+        redirects_to(&shared, &format!("{detail}?notice=shared"));
+        let admin_view = page(&env, &detail, &admin.cred).await;
+        admin_view.expect(200);
+        assert!(text(&admin_view).contains("data-email=\"mia@example.com\""));
+
+        // Mia sees it as shared with her; the check names what is missing and how to fix it.
+        let listed = page(&env, "/console/automations", &mia.cred).await;
+        listed.expect(200);
+        assert!(text(&listed).contains("Thank the client"));
+        assert!(
+            text(&listed).contains("shared with you, not active"),
+            "{}",
+            text(&listed)
+        );
+        let checked = page(&env, &format!("{detail}?check=1"), &mia.cred).await;
+        checked.expect(200);
+        assert!(
+            text(&checked).contains("id=\"diagnostics\""),
+            "{}",
+            text(&checked)
+        );
+        assert!(
+            !text(&checked).contains("No problems found"),
+            "no mailbox yet"
+        );
+
+        // Activating needs her consent, then passes the diagnostics or lists the problems.
+        let no_consent = form(&env, &format!("{detail}/activate"), &mia.cred, CSRF, &[]).await;
+        assert_eq!(no_consent.status.as_u16(), 400, "{}", no_consent.context);
+        assert!(text(&no_consent).contains("<strong>consent</strong>"));
+        let refused = form(
+            &env,
+            &format!("{detail}/activate"),
+            &mia.cred,
+            CSRF,
+            &[("consent", "yes")],
+        )
+        .await;
+        assert_eq!(refused.status.as_u16(), 409, "{}", refused.context);
+        assert!(
+            text(&refused).contains("It cannot run for you yet"),
+            "{}",
+            text(&refused)
+        );
+        env.put(
+            "/v1/me/mailbox",
+            &mia.cred,
+            json!({ "address": "mia@example.com", "display_name": "Mia", "signature": "Mia" }),
+        )
+        .await
+        .expect(200);
+        let activated = form(
+            &env,
+            &format!("{detail}/activate"),
+            &mia.cred,
+            CSRF,
+            &[("consent", "yes")],
+        )
+        .await;
+        redirects_to(&activated, &format!("{detail}?notice=activated"));
+        let mine = page(&env, &detail, &mia.cred).await;
+        assert!(
+            text(&mine).contains("state-active\">active"),
+            "{}",
+            text(&mine)
+        );
+        assert!(
+            !text(&mine).contains("id=\"activate\""),
+            "no button once active"
+        );
+
+        // An event queues her run; the history filters by status and opens the run.
+        env.post(
+            "/v1/events",
+            &admin.cred,
+            json!({ "events": [{
+                "type": "deal.won",
+                "fields": { "title": "Big deal", "value": 5000, "client": "client@customer.example" },
+            }] }),
+        )
+        .await
+        .expect(202);
+        let queued = page(&env, &format!("{detail}?status=queued"), &mia.cred).await;
+        let html = text(&queued);
+        let run_at = html.find("/console/runs/").expect("a run in the history");
+        let run_path: String = html[run_at..].chars().take_while(|c| *c != '"').collect();
+        let none = page(&env, &format!("{detail}?status=failed"), &mia.cred).await;
+        assert!(text(&none).contains("No runs."), "{}", text(&none));
+        let bad_date = page(&env, &format!("{detail}?from=yesterday"), &mia.cred).await;
+        assert_eq!(bad_date.status.as_u16(), 400, "{}", bad_date.context);
+        let run = page(&env, &run_path, &mia.cred).await;
+        run.expect(200);
+        assert!(
+            text(&run).contains("id=\"run-status\">queued"),
+            "{}",
+            text(&run)
+        );
+
+        // Deactivated permanently: she can no longer activate it.
+        let user_path = format!("{detail}/access/{}", mia.id);
+        let deactivated = form(
+            &env,
+            &user_path,
+            &admin.cred,
+            CSRF,
+            &[("action", "deactivate_permanently")],
+        )
+        .await;
+        redirects_to(&deactivated, &format!("{detail}?notice=deactivated"));
+        let mine = page(&env, &detail, &mia.cred).await;
+        assert!(
+            text(&mine).contains("deactivated permanently"),
+            "{}",
+            text(&mine)
+        );
+        assert!(!text(&mine).contains("id=\"activate\""));
+        let forced = form(
+            &env,
+            &format!("{detail}/activate"),
+            &mia.cred,
+            CSRF,
+            &[("consent", "yes")],
+        )
+        .await;
+        assert!(forced.status.is_client_error(), "{}", forced.context);
+        let access = env
+            .get(&format!("/v1/automations/{id}/access"), &admin.cred)
+            .await;
+        assert_eq!(
+            access.expect(200)["access"][0]["state"],
+            "deactivated_permanently",
+            "{}",
+            access.context
+        );
+
+        // Admin forms are the admin's; another account does not find the automation.
+        let grabbed = form(
+            &env,
+            &format!("{detail}/share"),
+            &mia.cred,
+            CSRF,
+            &[("user", &mia.id)],
+        )
+        .await;
+        assert_eq!(grabbed.status.as_u16(), 403, "{}", grabbed.context);
+        env.second_account("admin@other.example", "other-admin-password-1")
+            .await;
+        let other = env
+            .session("admin@other.example", "other-admin-password-1")
+            .await;
+        let foreign = page(&env, &detail, &other.cred).await;
+        assert!(foreign.status.is_client_error(), "{}", foreign.context);
+        assert!(!text(&foreign).contains("Thank the client"));
+    }
+}
