@@ -9,6 +9,7 @@
 //! stylesheet and script (no inline code); responses are never cached.
 
 mod automations;
+mod contacts;
 mod pages;
 mod roles;
 mod session;
@@ -47,6 +48,10 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             methods("/console/users/{id}/role", "GET, POST")
                 .route(web::get().to(users::role_form))
                 .route(web::post().to(users::change_role)),
+        )
+        .service(
+            methods("/console/users/{id}/may-grant", "POST")
+                .route(web::post().to(users::set_may_grant)),
         )
         .service(
             methods("/console/users/{id}/delete", "GET, POST")
@@ -91,5 +96,23 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             methods("/console/automations/{id}/access/{user}", "POST")
                 .route(web::post().to(automations::change_access)),
         )
-        .service(methods("/console/runs/{id}", "GET").route(web::get().to(automations::run)));
+        .service(methods("/console/runs/{id}", "GET").route(web::get().to(automations::run)))
+        .service(
+            methods("/console/contacts", "GET, POST")
+                .route(web::get().to(contacts::list))
+                .route(web::post().to(contacts::create)),
+        )
+        .service(methods("/console/contacts/{id}", "GET").route(web::get().to(contacts::detail)))
+        .service(
+            methods("/console/contacts/{id}/access", "POST")
+                .route(web::post().to(contacts::set_access)),
+        )
+        .service(
+            methods("/console/contacts/{id}/activation", "POST")
+                .route(web::post().to(contacts::resend)),
+        )
+        .service(
+            methods("/console/contacts/{id}/delete", "POST")
+                .route(web::post().to(contacts::delete)),
+        );
 }

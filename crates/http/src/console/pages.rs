@@ -56,6 +56,8 @@ fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
                 ("automations", include_str!("../../console/automations.hbs")),
                 ("automation", include_str!("../../console/automation.hbs")),
                 ("run", include_str!("../../console/run.hbs")),
+                ("contacts", include_str!("../../console/contacts.hbs")),
+                ("contact", include_str!("../../console/contact.hbs")),
             ];
             for (name, text) in templates {
                 pages
@@ -234,6 +236,8 @@ pub(super) struct Signed {
     pub email: String,
     /// Their role's name.
     pub role_name: String,
+    /// Their card's "may grant client access" flag.
+    pub may_grant_flag: bool,
 }
 
 impl Signed {
@@ -250,6 +254,12 @@ impl Signed {
     /// workflow needs `read` on its app as well).
     pub(super) fn may_share(&self) -> bool {
         self.level(WORKSPACE).allows(Level::Read)
+    }
+
+    /// Whether the caller may grant or change contacts' access: `user_management: write`, or
+    /// the "may grant client access" flag on their card.
+    pub(super) fn may_grant_client_access(&self) -> bool {
+        self.may_grant_flag || self.level(USER_MANAGEMENT).allows(Level::Write)
     }
 
     /// Refuses with [`ServiceError::Forbidden`] unless the caller has `level` on `feature`.
@@ -279,6 +289,7 @@ impl Signed {
                 "roles": users.allows(Level::Read),
                 "share": share,
                 "invitations": share || users.allows(Level::Read),
+                "contacts": share,
                 "settings": self.level(SETTINGS).allows(Level::Read),
             },
         })
@@ -333,6 +344,7 @@ async fn signed(request: &HttpRequest, state: &AppState) -> Result<Signed, ApiEr
         policy,
         email: user.email,
         role_name,
+        may_grant_flag: user.may_grant_client_access,
     })
 }
 
@@ -417,15 +429,21 @@ pub(super) fn stale_form() -> ApiError {
     )
 }
 
-/// The message an error shows beside a form: its detail, naming the field.
+/// The message an error shows beside a form, naming the field: for refusals of the input
+/// (400, 409, 422); `None` for anything else, which gets its own page.
 pub(super) fn form_error(error: &ApiError) -> Option<Value> {
-    match error {
-        ApiError::Service(ServiceError::InvalidInput { field, detail }) => {
-            Some(json!({ "field": field, "detail": detail }))
-        }
-        ApiError::Service(
-            ServiceError::Access(_) | ServiceError::Invitation(_) | ServiceError::Conflict { .. },
-        ) => Some(json!({ "field": null, "detail": error.to_string() })),
-        _ => None,
+    let status = error.status_code().as_u16();
+    if !matches!(status, 400 | 409 | 422) {
+        return None;
     }
+    let problem = error.problem();
+    let detail = match &problem.field {
+        Some(field) => problem
+            .detail
+            .strip_prefix(&format!("{field}: "))
+            .unwrap_or(&problem.detail)
+            .to_owned(),
+        None => problem.detail,
+    };
+    Some(json!({ "field": problem.field, "detail": detail }))
 }

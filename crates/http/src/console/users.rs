@@ -90,6 +90,7 @@ pub(super) async fn list(request: HttpRequest) -> HttpResponse {
         let notice = match request.query_string() {
             "notice=role" => Some("The role was changed."),
             "notice=deleted" => Some("The user was deleted."),
+            "notice=flag" => Some("The user's card was updated."),
             _ => None,
         };
         users_page(
@@ -186,7 +187,7 @@ pub(super) async fn confirm_delete(request: HttpRequest, id: web::Path<String>) 
         let user = one_user(&signed, &state, &id).await?;
         let data = json!({
             "title": "Delete user",
-            "user": { "id": user.id.to_string(), "email": user.email },
+            "user": { "id": user.id.to_string(), "email": user.email, "may_grant": false },
             "role": null,
             "roles": [],
             "error": null,
@@ -241,8 +242,12 @@ async fn role_page(
         })
         .collect();
     let data = json!({
-        "title": "Change role",
-        "user": { "id": user.id.to_string(), "email": user.email },
+        "title": "Edit user",
+        "user": {
+            "id": user.id.to_string(),
+            "email": user.email,
+            "may_grant": user.may_grant_client_access,
+        },
         "role": true,
         "roles": roles,
         "error": error,
@@ -283,6 +288,30 @@ pub(super) async fn change_role(
                 None => Err(error),
             },
         }
+    })
+    .await
+}
+
+/// `POST /console/users/{id}/may-grant`: sets or clears the card's "may grant client
+/// access" flag (`user_management: write`).
+pub(super) async fn set_may_grant(
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    signed_page(request, |signed, request, state| async move {
+        let form = Form::parse(&body);
+        if !csrf_ok(&request, &form) {
+            return Err(stale_form());
+        }
+        signed.require(USER_MANAGEMENT, Level::Write)?;
+        let user: UserId = parse_id(&id, "user")?;
+        let may_grant = form.get("may_grant") == "yes";
+        let caller = signed.caller.clone();
+        state
+            .run(move |t| t.set_may_grant_client_access(&caller, user, may_grant))
+            .await?;
+        Ok(redirect(&request, "/users?notice=flag"))
     })
     .await
 }

@@ -895,3 +895,190 @@ async fn automations_are_shared_checked_consented_to_and_deactivated_from_the_co
         assert!(!text(&foreign).contains("Thank the client"));
     }
 }
+
+#[actix_web::test]
+async fn contacts_are_added_and_given_access_only_by_those_who_may_grant_it() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let curator = env
+            .add_user(&admin.cred, "curator@example.com", CURATOR)
+            .await;
+
+        // Bad input names the field and adds nothing.
+        let unnamed = form(
+            &env,
+            "/console/contacts",
+            &admin.cred,
+            CSRF,
+            &[("kind", "person"), ("name", " ")],
+        )
+        .await;
+        assert_eq!(unnamed.status.as_u16(), 400, "{}", unnamed.context);
+        assert!(
+            text(&unnamed).contains("<strong>name</strong>"),
+            "{}",
+            text(&unnamed)
+        );
+        let company = form(
+            &env,
+            "/console/contacts",
+            &admin.cred,
+            CSRF,
+            &[
+                ("kind", "company"),
+                ("name", "Acme"),
+                ("email", "office@acme.example"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            company.status.as_u16(),
+            303,
+            "{}: {}",
+            company.context,
+            text(&company)
+        );
+        let listed = page(&env, "/console/contacts", &admin.cred).await;
+        let html = text(&listed);
+        let at = html.find("data-name=\"Acme\"").expect("Acme listed");
+        let company_id: String = html[at..]
+            .split("/console/contacts/")
+            .nth(1)
+            .expect("link")
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect();
+        let person = form(
+            &env,
+            "/console/contacts",
+            &admin.cred,
+            CSRF,
+            &[
+                ("kind", "person"),
+                ("name", "Carla"),
+                ("email", "carla@acme.example"),
+                ("company", &company_id),
+            ],
+        )
+        .await;
+        let location = person
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .expect("created")
+            .to_owned();
+        let detail = location.split('?').next().expect("path").to_owned();
+
+        // A curator reads contacts but may neither add them nor grant access.
+        let seen = page(&env, &detail, &curator.cred).await;
+        seen.expect(200);
+        assert!(text(&seen).contains("id=\"no-grant\""), "{}", text(&seen));
+        assert!(
+            !text(&page(&env, "/console/contacts", &curator.cred).await)
+                .contains("id=\"add-contact\"")
+        );
+        let grab = form(
+            &env,
+            &format!("{detail}/access"),
+            &curator.cred,
+            CSRF,
+            &[("access", "basic")],
+        )
+        .await;
+        assert_eq!(grab.status.as_u16(), 403, "{}", grab.context);
+
+        // The flag on her card lets her grant it; the activation e-mail is queued.
+        let flagged = form(
+            &env,
+            &format!("/console/users/{}/may-grant", curator.id),
+            &admin.cred,
+            CSRF,
+            &[("may_grant", "yes")],
+        )
+        .await;
+        redirects_to(&flagged, "/console/users?notice=flag");
+        let granted = form(
+            &env,
+            &format!("{detail}/access"),
+            &curator.cred,
+            CSRF,
+            &[("access", "basic")],
+        )
+        .await;
+        granted.expect(200);
+        assert!(
+            text(&granted).contains("Access granted"),
+            "{}",
+            text(&granted)
+        );
+        assert!(
+            text(&granted).contains("id=\"contact-access\">basic"),
+            "{}",
+            text(&granted)
+        );
+        assert!(text(&granted).contains("id=\"resend-activation\""));
+        let contact_id = detail.rsplit('/').next().expect("id");
+        let api = env
+            .get(&format!("/v1/contacts/{contact_id}"), &admin.cred)
+            .await;
+        assert_eq!(api.expect(200)["access"], "basic", "{}", api.context);
+        let bad = form(
+            &env,
+            &format!("{detail}/access"),
+            &admin.cred,
+            CSRF,
+            &[("access", "everything")],
+        )
+        .await;
+        assert_eq!(bad.status.as_u16(), 400, "{}", bad.context);
+        assert!(text(&bad).contains("<strong>access</strong>"));
+
+        // Access for a company warns that its people would share one sign-in.
+        let company_page = format!("/console/contacts/{company_id}");
+        let warned = form(
+            &env,
+            &format!("{company_page}/access"),
+            &admin.cred,
+            CSRF,
+            &[("access", "basic")],
+        )
+        .await;
+        warned.expect(200);
+        assert!(text(&warned).contains("discouraged"), "{}", text(&warned));
+
+        // Deleting asks for confirmation; a company with people is refused, saying why.
+        let unconfirmed = form(&env, &format!("{detail}/delete"), &admin.cred, CSRF, &[]).await;
+        assert_eq!(unconfirmed.status.as_u16(), 400, "{}", unconfirmed.context);
+        let kept = form(
+            &env,
+            &format!("{company_page}/delete"),
+            &admin.cred,
+            CSRF,
+            &[("confirm", "yes")],
+        )
+        .await;
+        assert!(kept.status.is_client_error(), "{}", kept.context);
+        assert!(text(&kept).contains("role=\"alert\""));
+        let deleted = form(
+            &env,
+            &format!("{detail}/delete"),
+            &admin.cred,
+            CSRF,
+            &[("confirm", "yes")],
+        )
+        .await;
+        redirects_to(&deleted, "/console/contacts?notice=deleted");
+        env.get(&format!("/v1/contacts/{contact_id}"), &admin.cred)
+            .await
+            .expect(404);
+
+        // Another account finds none of them.
+        env.second_account("admin@other.example", "other-admin-password-1")
+            .await;
+        let other = env
+            .session("admin@other.example", "other-admin-password-1")
+            .await;
+        let foreign = page(&env, &company_page, &other.cred).await;
+        assert_eq!(foreign.status.as_u16(), 404, "{}", foreign.context);
+    }
+}
