@@ -2,6 +2,7 @@
 
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
+pub mod browser;
 pub mod postgres;
 
 use std::io::{BufRead, BufReader, Read, Write};
