@@ -384,6 +384,8 @@ pub fn configure(config: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .route(web::post().to(external::verify)),
         )
         .service(methods("/x/workflows", "GET").route(web::get().to(external::workflows)))
+        // The external pages' stylesheet (two segments: never taken for a `/x/{token}`).
+        .service(methods("/x/assets/site.css", "GET").route(web::get().to(external::stylesheet)))
         .service(
             methods("/c/activate/{token}", "GET, POST")
                 .route(web::get().to(external::activation_page))

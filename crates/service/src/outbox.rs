@@ -609,19 +609,23 @@ impl Tessera {
         }
         let secrets = stored.invitation.secrets(&self.0.key);
         let base = self.0.settings.public_url.trim_end_matches('/');
+        // The external site speaks the invitation's language; its landing page looks nothing
+        // up (a lookup by token would be an oracle), so the link carries it. One of the
+        // e-mails' locales, so safe in a URL as is.
+        let lang = tessera_mail::resolve_locale(&stored.locale);
         Ok(Some(InvitationEmail {
             sender_name,
             sender_email,
             personal_message: share.message,
             workflows,
-            link: format!("{base}/x/{}", secrets.token),
+            link: format!("{base}/x/{}?lang={lang}", secrets.token),
             code: secrets.code.to_string(),
             expires_on: stored
                 .invitation
                 .expires_at
                 .format("%Y-%m-%d %H:%M UTC")
                 .to_string(),
-            site_url: format!("{base}/x/verify"),
+            site_url: format!("{base}/x/verify?lang={lang}"),
         }))
     }
 

@@ -2,13 +2,20 @@
 //! and reveals nothing — mail scanners fetch links; the page's button (POST) starts the
 //! session. Every refusal, whatever its cause, is the same page, answered no sooner than
 //! [`REFUSAL_FLOOR`] after the request arrived.
+//!
+//! The pages speak the invitation's language (en, de, fr, ro): its link carries it
+//! (`?lang=`, so the landing page looks nothing up), the landing and code forms carry it on to
+//! their POST, and the workflows page takes it from the session's invitation. Where no
+//! invitation is known (the code form reached without `lang`, the contact activation pages)
+//! the browser's `Accept-Language` picks, else English.
 
 mod pages;
+mod text;
 
 use std::time::Instant;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -21,16 +28,48 @@ pub use tessera_service::external::{EXTERNAL_SESSION_DAYS, REFUSAL_FLOOR};
 use crate::auth::client_addr;
 use crate::{ApiError, AppState};
 use pages::{csrf_ok, csrf_token, render, site_path};
+use text::Words;
 
 /// The external session's cookie.
 pub const EXTERNAL_COOKIE: &str = "tessera_external";
 
-const REFUSED: &str = "That link, e-mail address or code does not open anything. Check them, or ask the sender for a new invitation.";
+/// The words of a page: `explicit` (the `lang` of the invitation's link or of a form) when
+/// the site speaks it, else the request's `Accept-Language`, else English.
+fn words(request: &HttpRequest, explicit: Option<&str>) -> &'static Words {
+    let header = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok());
+    text::pick(explicit.filter(|lang| !lang.is_empty()), header)
+}
 
-/// The refusal page, answered no sooner than [`REFUSAL_FLOOR`] after `started`.
+/// The request's `lang` query parameter, if any (read leniently: a malformed query is no
+/// error, just no `lang`).
+fn query_lang(request: &HttpRequest) -> Option<String> {
+    form_urlencoded::parse(request.query_string().as_bytes())
+        .find(|(name, _)| name == "lang")
+        .map(|(_, value)| value.into_owned())
+}
+
+/// The words of a form's POST: the form's `lang`, else the query's, else `Accept-Language`.
+fn form_words(request: &HttpRequest, form_lang: &str) -> &'static Words {
+    if form_lang.is_empty() {
+        words(request, query_lang(request).as_deref())
+    } else {
+        words(request, Some(form_lang))
+    }
+}
+
+/// `GET /x/assets/site.css`: the pages' stylesheet.
+pub async fn stylesheet() -> HttpResponse {
+    pages::stylesheet()
+}
+
+/// The refusal page in `words`, answered no sooner than [`REFUSAL_FLOOR`] after `started`.
 async fn refused(
     state: &AppState,
     request: &HttpRequest,
+    words: &'static Words,
     started: Instant,
 ) -> Result<HttpResponse, ApiError> {
     actix_web::rt::time::sleep_until((started + REFUSAL_FLOOR).into()).await;
@@ -39,7 +78,8 @@ async fn refused(
         request,
         StatusCode::FORBIDDEN,
         "verify",
-        json!({ "title": "Not valid", "csrf": csrf, "error": REFUSED }),
+        words,
+        json!({ "title": words.refused_title, "csrf": csrf, "error": words.refused }),
         Some(&csrf),
         state.secure_cookies,
     )
@@ -50,10 +90,11 @@ async fn signed_in(
     state: &AppState,
     request: &HttpRequest,
     session: Option<ExternalSession>,
+    words: &'static Words,
     started: Instant,
 ) -> Result<HttpResponse, ApiError> {
     let Some(session) = session else {
-        return refused(state, request, started).await;
+        return refused(state, request, words, started).await;
     };
     let seconds = (session.expires_at - state.tessera.now())
         .num_seconds()
@@ -68,7 +109,8 @@ async fn signed_in(
     Ok(pages::redirect("workflows").cookie(cookie).finish())
 }
 
-/// `GET /x/{token}`: the landing page. Looks nothing up and changes nothing.
+/// `GET /x/{token}`: the landing page, in the link's `?lang=` (else `Accept-Language`).
+/// Looks nothing up and changes nothing.
 pub async fn landing(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -79,22 +121,27 @@ pub async fn landing(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
+    let words = words(&request, query_lang(&request).as_deref());
     render(
         &request,
         StatusCode::OK,
         "landing",
-        json!({ "title": "Shared workflows", "token": token, "csrf": csrf }),
+        words,
+        json!({ "title": words.landing_title, "token": token, "csrf": csrf }),
         Some(&csrf),
         state.secure_cookies,
     )
 }
 
-/// A form with only the CSRF token.
+/// The landing page's form: the CSRF token and the page's language.
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
     /// The double-submitted token.
     #[serde(default)]
     pub csrf: String,
+    /// The language of the page the form was on (its refusal speaks it too).
+    #[serde(default)]
+    pub lang: String,
 }
 
 /// `POST /x/{token}`: the landing page's button — verifies the link, starts the session.
@@ -105,25 +152,29 @@ pub async fn follow_link(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
+    let words = form_words(&request, &form.lang);
     if !csrf_ok(&request, &form.csrf) {
-        return refused(&state, &request, started).await;
+        return refused(&state, &request, words, started).await;
     }
     let (token, client) = (token.into_inner(), client_addr(&request));
     let session = state.run(move |t| t.follow_link(&token, client)).await?;
-    signed_in(&state, &request, session, started).await
+    signed_in(&state, &request, session, words, started).await
 }
 
-/// `GET /x/verify`: the e-mail and code form.
+/// `GET /x/verify`: the e-mail and code form, in `?lang=` (the invitation e-mail's link to
+/// it carries it), else `Accept-Language`.
 pub async fn verify_form(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let csrf = csrf_token();
+    let words = words(&request, query_lang(&request).as_deref());
     render(
         &request,
         StatusCode::OK,
         "verify",
-        json!({ "title": "Open shared workflows", "csrf": csrf, "error": null }),
+        words,
+        json!({ "title": words.verify_title, "csrf": csrf, "error": null }),
         Some(&csrf),
         state.secure_cookies,
     )
@@ -141,6 +192,9 @@ pub struct VerifyForm {
     /// The double-submitted token.
     #[serde(default)]
     pub csrf: String,
+    /// The language of the page the form was on (its refusal speaks it too).
+    #[serde(default)]
+    pub lang: String,
 }
 
 /// `POST /x/verify`: e-mail and code.
@@ -150,17 +204,19 @@ pub async fn verify(
     form: web::Form<VerifyForm>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
+    let words = form_words(&request, &form.lang);
     if !csrf_ok(&request, &form.csrf) {
-        return refused(&state, &request, started).await;
+        return refused(&state, &request, words, started).await;
     }
     let (form, client) = (form.into_inner(), client_addr(&request));
     let session = state
         .run(move |t| t.verify_code(&form.email, &form.code, client))
         .await?;
-    signed_in(&state, &request, session, started).await
+    signed_in(&state, &request, session, words, started).await
 }
 
-/// `GET /x/workflows`: the recipient's shared workflows by business domain, read-only.
+/// `GET /x/workflows`: the recipient's shared workflows by business domain, read-only, in
+/// the invitation's language.
 pub async fn workflows(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -173,20 +229,24 @@ pub async fn workflows(
         return Ok(to_verify());
     };
     match state.run(move |t| t.shared_workflows(&secret)).await? {
-        Some(shared) => render(
-            &request,
-            StatusCode::OK,
-            "workflows",
-            pages::workflows_data(&shared),
-            None,
-            state.secure_cookies,
-        ),
+        Some(shared) => {
+            let words = words(&request, Some(&shared.locale));
+            render(
+                &request,
+                StatusCode::OK,
+                "workflows",
+                words,
+                pages::workflows_data(&shared, words),
+                None,
+                state.secure_cookies,
+            )
+        }
         None => Ok(to_verify()),
     }
 }
 
-/// The page behind a contact's activation link: whose link it is and a password form.
-/// Looking changes nothing.
+/// The page behind a contact's activation link: whose link it is and a password form, in the
+/// browser's `Accept-Language`. Looking changes nothing.
 pub async fn activation_page(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -215,11 +275,12 @@ pub async fn activation_submit(
     token: web::Path<String>,
     form: web::Form<ActivationForm>,
 ) -> Result<HttpResponse, ApiError> {
+    let words = words(&request, None);
     let (token, form) = (token.into_inner(), form.into_inner());
     if form.password != form.repeat {
         let shown = token.clone();
         let view = state.run(move |t| t.activation(&shown)).await;
-        return activation_answer(&request, view.map(Some), Some("The passwords differ."));
+        return activation_answer(&request, view.map(Some), Some(words.passwords_differ));
     }
     let client = crate::auth::client_addr(&request);
     let shown = token.clone();
@@ -227,62 +288,96 @@ pub async fn activation_submit(
         .run(move |t| t.activate_contact(&token, &form.password, client.as_deref()))
         .await;
     match activated {
-        Ok(done) => render(
-            &request,
-            StatusCode::OK,
-            "activate",
-            json!({
-                "title": "Access activated",
-                "error": null,
-                "view": null,
-                "done": done.email,
-                "for_user": done.kind == tessera_contacts::ActivationKind::User,
-            }),
-            None,
-            false,
-        ),
-        Err(ApiError::Service(tessera_service::ServiceError::InvalidInput { detail, .. })) => {
+        Ok(done) => {
+            let sentence = if done.kind == tessera_contacts::ActivationKind::User {
+                words.activated_user
+            } else {
+                words.activated_contact
+            };
+            let (before, after) = text::split_fill(sentence, "email", &[]);
+            render(
+                &request,
+                StatusCode::OK,
+                "activate",
+                words,
+                json!({
+                    "title": words.activated_title,
+                    "error": null,
+                    "view": null,
+                    "done": { "before": before, "email": done.email, "after": after },
+                }),
+                None,
+                false,
+            )
+        }
+        Err(ApiError::Service(tessera_service::ServiceError::InvalidInput { field, detail })) => {
+            // The only invalid input here is the password's length; say so in the page's
+            // language (anything else as the service worded it).
+            let error = if field.as_deref() == Some("password") {
+                words.password_length.to_owned()
+            } else {
+                detail
+            };
             let view = state.run(move |t| t.activation(&shown)).await;
-            activation_answer(&request, view.map(Some), Some(&detail))
+            activation_answer(&request, view.map(Some), Some(&error))
         }
         Err(other) => activation_answer(&request, Err(other), None),
     }
 }
 
-/// The activation page for a link that works (`view`), or the one answer every unusable
-/// link gets.
+/// The activation page (in the request's `Accept-Language`) for a link that works (`view`),
+/// or the one answer every unusable link gets.
 fn activation_answer(
     request: &HttpRequest,
     view: Result<Option<tessera_service::contacts::ActivationView>, ApiError>,
     error: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
+    let words = words(request, None);
     match view {
-        Ok(Some(view)) => render(
-            request,
-            StatusCode::OK,
-            "activate",
-            json!({
-                "title": "Activate your access",
-                "error": error,
-                "done": null,
-                "for_user": view.kind == tessera_contacts::ActivationKind::User,
-                "view": {
-                    "contact_name": view.contact_name,
-                    "account_name": view.account_name,
-                    "email": view.email,
-                    "expires_on": view.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                },
-            }),
-            None,
-            false,
-        ),
+        Ok(Some(view)) => {
+            let date = view.expires_at.format("%Y-%m-%d %H:%M UTC").to_string();
+            let intro = if view.kind == tessera_contacts::ActivationKind::User {
+                words.activate_for_user
+            } else {
+                words.activate_for_contact
+            };
+            let intro = text::fill(
+                intro,
+                &[
+                    ("name", &view.contact_name),
+                    ("account", &view.account_name),
+                ],
+            );
+            let (choose_before, choose_after) =
+                text::split_fill(words.activate_choose, "email", &[("date", &date)]);
+            render(
+                request,
+                StatusCode::OK,
+                "activate",
+                words,
+                json!({
+                    "title": words.activate_title,
+                    "error": error,
+                    "done": null,
+                    "view": {
+                        "intro": intro,
+                        "email": view.email,
+                        "choose_before": choose_before,
+                        "choose_after": choose_after,
+                    },
+                }),
+                None,
+                false,
+            )
+        }
         Ok(None) | Err(ApiError::Service(tessera_service::ServiceError::Contact(_))) => render(
             request,
             StatusCode::GONE,
             "activate",
+            words,
             json!({
-                "title": "Link not valid",
-                "error": "This activation link is not valid any more. Ask the person who gave you access for a new one.",
+                "title": words.link_invalid_title,
+                "error": words.link_invalid,
                 "view": null,
                 "done": null,
             }),

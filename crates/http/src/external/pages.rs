@@ -1,4 +1,5 @@
-//! The external site's pages: handlebars templates embedded in the binary, strict security
+//! The external site's pages: handlebars templates embedded in the binary, their stylesheet
+//! (a file, so the Content-Security-Policy needs no `'unsafe-inline'`), strict security
 //! headers, and the double-submitted CSRF token every form carries.
 
 use std::sync::OnceLock;
@@ -11,10 +12,25 @@ use serde_json::json;
 use tessera_service::external::SharedWorkflows;
 use tessera_service::{ServiceError, new_secret};
 
+use super::text::{self, Words};
 use crate::ApiError;
 
 /// The CSRF cookie (double-submitted with each form).
 pub const CSRF_COOKIE: &str = "tessera_csrf";
+
+/// The pages' Content-Security-Policy: nothing but the site's own stylesheet and forms.
+pub(super) const CSP: &str = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The stylesheet of every page (`GET /x/assets/site.css`).
+const CSS: &str = include_str!("../../static/site.css");
+
+/// The stylesheet's address relative to a page under `/x/` (`/x/{token}`, `/x/verify`,
+/// `/x/workflows`).
+const CSS_FROM_SITE: &str = "assets/site.css";
+
+/// The stylesheet's address relative to a page under `/c/activate/` (the same services,
+/// so the same mount prefix, hold both).
+const CSS_FROM_ACTIVATION: &str = "../../x/assets/site.css";
 
 fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
     static PAGES: OnceLock<Result<Handlebars<'static>, String>> = OnceLock::new();
@@ -46,15 +62,22 @@ fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
 fn secured(status: StatusCode) -> HttpResponseBuilder {
     let mut builder = HttpResponse::build(status);
     builder
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "no-store"));
     builder
+}
+
+/// `GET /x/assets/site.css`: the pages' stylesheet, cacheable for five minutes.
+pub(super) fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header(("cross-origin-resource-policy", "same-origin"))
+        .body(CSS)
 }
 
 /// A page with the external site's headers.
@@ -82,20 +105,33 @@ pub(super) fn site_path(request: &HttpRequest) -> String {
     }
 }
 
-/// Renders page `name` with `data`; with `csrf`, sets the CSRF cookie the page's form
-/// submits back.
+/// Renders page `name` in `words` with `data` (an object; the page's words are added as
+/// `t`, its stylesheet's relative address as `css`); with `csrf`, sets the CSRF cookie the
+/// page's form submits back.
 pub(super) fn render(
     request: &HttpRequest,
     status: StatusCode,
     name: &str,
-    data: serde_json::Value,
+    words: &'static Words,
+    mut data: serde_json::Value,
     csrf: Option<&str>,
     secure: bool,
 ) -> Result<HttpResponse, ApiError> {
+    let css = if name == "activate" {
+        CSS_FROM_ACTIVATION
+    } else {
+        CSS_FROM_SITE
+    };
+    if let Some(fields) = data.as_object_mut() {
+        fields.insert("t".to_owned(), json!(words));
+        fields.insert("css".to_owned(), json!(css));
+    }
     let html = registry()?
         .render(name, &data)
         .map_err(|e| ServiceError::Internal(format!("page `{name}`: {e}")))?;
     let mut builder = page(status);
+    // The words may come from the request's Accept-Language.
+    builder.insert_header((header::VARY, "Accept-Language"));
     if let Some(csrf) = csrf {
         builder.cookie(
             Cookie::build(CSRF_COOKIE, csrf.to_owned())
@@ -122,8 +158,9 @@ pub(super) fn csrf_ok(request: &HttpRequest, submitted: &str) -> bool {
     })
 }
 
-/// The data of the `workflows` page: business domains with their workflows, and the expiry.
-pub(super) fn workflows_data(shared: &SharedWorkflows) -> serde_json::Value {
+/// The data of the `workflows` page in `words`: business domains with their workflows, and
+/// the sentence saying when access ends (the date itself in one format for every language).
+pub(super) fn workflows_data(shared: &SharedWorkflows, words: &Words) -> serde_json::Value {
     let domains: Vec<_> = shared
         .domains
         .iter()
@@ -135,9 +172,10 @@ pub(super) fn workflows_data(shared: &SharedWorkflows) -> serde_json::Value {
             json!({ "name": name, "workflows": workflows })
         })
         .collect();
+    let date = shared.expires_at.format("%Y-%m-%d %H:%M UTC").to_string();
     json!({
-        "title": "Shared workflows",
+        "title": words.workflows_title,
         "domains": domains,
-        "expires_on": shared.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        "expiry": text::fill(words.workflows_expiry, &[("date", &date)]),
     })
 }

@@ -742,3 +742,388 @@ async fn expired_invitations_open_nothing() {
         clock.advance(-(chrono::TimeDelta::days(14) + chrono::TimeDelta::seconds(1)));
     }
 }
+
+/// The Content-Security-Policy every external page sends: no `'unsafe-inline'` anywhere.
+const CSP: &str = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A page's `<html lang>`.
+fn html_lang(reply: &Reply) -> String {
+    let html = body_text(reply);
+    let start = html
+        .find("<html lang=\"")
+        .map(|i| i + "<html lang=\"".len());
+    start
+        .and_then(|start| {
+            html[start..]
+                .find('"')
+                .map(|end| html[start..start + end].to_owned())
+        })
+        .unwrap_or_else(|| panic!("{}: no <html lang>: {html}", reply.context))
+}
+
+/// A relative `href` resolved against the page at `page` (a path), as a browser does.
+fn resolve(page: &str, href: &str) -> String {
+    let mut segments: Vec<&str> = page.split('/').collect();
+    segments.pop(); // the page's own name
+    for part in href.split('/') {
+        match part {
+            ".." => {
+                segments.pop();
+            }
+            "." => {}
+            part => segments.push(part),
+        }
+    }
+    segments.join("/")
+}
+
+/// A page GET with an `Accept-Language` header.
+fn page_in(path: &str, accept_language: &str) -> TestRequest {
+    page_request(Method::GET, path).insert_header((header::ACCEPT_LANGUAGE, accept_language))
+}
+
+/// The pages' stylesheet is a file served as `text/css` (nosniff, cacheable); every page
+/// links it (relatively, so any mount prefix works) and sends a CSP without
+/// `'unsafe-inline'` and with no inline style.
+#[actix_web::test]
+async fn the_pages_link_a_stylesheet_under_a_csp_without_unsafe_inline() {
+    for env in backends().await {
+        let token = "A".repeat(43);
+        for (path, status, href) in [
+            ("/x/verify".to_owned(), 200, "assets/site.css"),
+            (format!("/x/{token}?lang=de"), 200, "assets/site.css"),
+            (
+                "/c/activate/not-a-token".to_owned(),
+                410,
+                "../../x/assets/site.css",
+            ),
+        ] {
+            let page = env.raw("GET page", page_request(Method::GET, &path)).await;
+            assert_eq!(page.status.as_u16(), status, "{}", page.context);
+            let csp = page
+                .headers
+                .get(header::CONTENT_SECURITY_POLICY)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            assert_eq!(csp, CSP, "{}", page.context);
+            assert!(!csp.contains("unsafe-inline"), "{}", page.context);
+            let html = body_text(&page);
+            assert!(
+                html.contains(&format!("<link rel=\"stylesheet\" href=\"{href}\">")),
+                "{}: {html}",
+                page.context
+            );
+            assert!(
+                !html.contains("<style") && !html.contains("style="),
+                "{}: no inline style: {html}",
+                page.context
+            );
+            // Relative: from this page, and from it under any mount prefix, the same file.
+            let page_path = path.split('?').next().unwrap_or_default();
+            assert_eq!(
+                resolve(page_path, href),
+                "/x/assets/site.css",
+                "{}",
+                page.context
+            );
+            assert_eq!(
+                resolve(&format!("/tessera{page_path}"), href),
+                "/tessera/x/assets/site.css",
+                "{}",
+                page.context
+            );
+        }
+
+        let css = env
+            .raw(
+                "GET stylesheet",
+                page_request(Method::GET, "/x/assets/site.css"),
+            )
+            .await;
+        assert_eq!(css.status.as_u16(), 200, "{}", css.context);
+        assert_eq!(
+            css.content_type, "text/css; charset=utf-8",
+            "{}",
+            css.context
+        );
+        assert_eq!(
+            css.headers.get(header::X_CONTENT_TYPE_OPTIONS),
+            Some(&HeaderValue::from_static("nosniff")),
+            "{}",
+            css.context
+        );
+        let cache = css
+            .headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(cache.contains("max-age="), "{}: {cache}", css.context);
+        let sheet = body_text(&css);
+        assert!(
+            sheet.contains("outline") && sheet.contains(".error"),
+            "{}: a visible focus style: {sheet}",
+            css.context
+        );
+        let posted = env
+            .raw(
+                "POST stylesheet",
+                page_request(Method::POST, "/x/assets/site.css"),
+            )
+            .await;
+        assert_eq!(posted.status.as_u16(), 405, "{}", posted.context);
+    }
+}
+
+/// A German invitation: its e-mail's link carries `?lang=de`, the landing page it opens is
+/// German (looking nothing up), and so are the session's workflows page — whatever the
+/// browser prefers — and a refusal after the German landing page.
+#[actix_web::test]
+async fn a_german_invitation_speaks_german_from_link_to_workflows() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let flow = env
+            .put(
+                "/v1/items/wf-de",
+                &admin.cred,
+                json!({ "kind": "workflow", "title": "Einarbeitung", "business_domain": "Vertrieb" }),
+            )
+            .await
+            .expect(200)["id"]
+            .clone();
+        env.post(
+            "/v1/shares",
+            &admin.cred,
+            json!({ "items": [flow], "recipients": ["jan@example.de"], "locale": "de" }),
+        )
+        .await
+        .expect(201);
+        while env.deliver().await.total() > 0 {}
+        let mail = env.emails_to("jan@example.de").pop().expect("the e-mail");
+        let text = mail.part("text/plain").expect("a text part");
+        let site = "http://127.0.0.1:8080/x/";
+        let start = text.find(site).expect("the link") + site.len();
+        let link: String = text[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        // Those who cut the token out of the link (base64url characters) still get 43.
+        let token: String = link
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        assert_eq!(token.len(), 43, "[{}] {link}", env.name);
+        assert_eq!(link, format!("{token}?lang=de"), "[{}]", env.name);
+        assert!(
+            text.contains("http://127.0.0.1:8080/x/verify?lang=de"),
+            "[{}] the code form's address: {text}",
+            env.name
+        );
+
+        // The landing page, though the browser prefers French.
+        let path = format!("/x/{link}");
+        let landing = env
+            .raw("GET German link", page_in(&path, "fr, en;q=0.5"))
+            .await;
+        assert_eq!(landing.status.as_u16(), 200, "{}", landing.context);
+        assert_eq!(html_lang(&landing), "de", "{}", landing.context);
+        let html = body_text(&landing);
+        for expected in [
+            "Jemand hat Workflows mit Ihnen geteilt.",
+            "Geteilte Workflows öffnen",
+            "name=\"lang\" value=\"de\"",
+            "href=\"verify?lang=de\"",
+            "<title>Geteilte Workflows · Tessera</title>",
+        ] {
+            assert!(
+                html.contains(expected),
+                "{}: {expected}: {html}",
+                landing.context
+            );
+        }
+        let csrf = cookie_of(&landing, CSRF_COOKIE);
+
+        // A refusal after the German landing page stays German.
+        let forged = env
+            .raw(
+                "POST German link without csrf",
+                page_request(Method::POST, &path)
+                    .insert_header((header::ACCEPT_LANGUAGE, "fr"))
+                    .set_form([("csrf", "x"), ("lang", "de")]),
+            )
+            .await;
+        assert_eq!(forged.status.as_u16(), 403, "{}", forged.context);
+        assert_eq!(html_lang(&forged), "de", "{}", forged.context);
+        let refusal = body_text(&forged);
+        assert!(
+            refusal.contains("<title>Nicht gültig · Tessera</title>")
+                && refusal.contains("öffnet nichts"),
+            "{}: {refusal}",
+            forged.context
+        );
+        let unknown = format!("/x/{}", "B".repeat(43));
+        let refused = env
+            .raw(
+                "POST unknown link from a German page",
+                page_request(Method::POST, &unknown)
+                    .cookie(Cookie::new(CSRF_COOKIE, csrf.clone()))
+                    .set_form([("csrf", csrf.as_str()), ("lang", "de")]),
+            )
+            .await;
+        assert_eq!(refused.status.as_u16(), 403, "{}", refused.context);
+        assert_eq!(html_lang(&refused), "de", "{}", refused.context);
+        assert_eq!(
+            without_csrf(&refused),
+            without_csrf(&forged),
+            "[{}]",
+            env.name
+        );
+
+        // The button: the session's workflows page is German, whatever the browser says.
+        let opened = env
+            .raw(
+                "POST German link",
+                page_request(Method::POST, &path)
+                    .cookie(Cookie::new(CSRF_COOKIE, csrf.clone()))
+                    .set_form([("csrf", csrf.as_str()), ("lang", "de")]),
+            )
+            .await;
+        assert_eq!(opened.status.as_u16(), 303, "{}", opened.context);
+        let session = cookie_of(&opened, EXTERNAL_COOKIE);
+        let list = env
+            .raw(
+                "GET German workflows",
+                page_in("/x/workflows", "en-GB, en;q=0.9")
+                    .cookie(Cookie::new(EXTERNAL_COOKIE, session)),
+            )
+            .await;
+        assert_eq!(list.status.as_u16(), 200, "{}", list.context);
+        assert_eq!(html_lang(&list), "de", "{}", list.context);
+        let html = body_text(&list);
+        for expected in [
+            "Mit Ihnen geteilte Workflows",
+            "Einarbeitung",
+            "Vertrieb",
+            "Der Zugriff ist schreibgeschützt und endet am 20",
+            " UTC.",
+        ] {
+            assert!(
+                html.contains(expected),
+                "{}: {expected}: {html}",
+                list.context
+            );
+        }
+    }
+}
+
+/// Where no invitation is known, `Accept-Language` picks (q-values respected, the first
+/// spoken of en, de, fr, ro), else English; an explicit `lang` the site speaks wins, an
+/// unknown one falls back.
+#[actix_web::test]
+async fn without_an_invitation_the_browser_language_picks() {
+    for env in backends().await {
+        let token = "C".repeat(43);
+        for (path, accept, lang, sentence) in [
+            (
+                "/x/verify",
+                Some("fr-CH, fr;q=0.9, en;q=0.8"),
+                "fr",
+                "Adresse e-mail",
+            ),
+            ("/x/verify", Some("pt"), "en", "E-mail address"),
+            ("/x/verify", Some("ro"), "ro", "Codul de verificare"),
+            (
+                "/x/verify",
+                Some("pt-BR, de;q=0.3, ro;q=0.2"),
+                "de",
+                "Bestätigungscode",
+            ),
+            ("/x/verify", None, "en", "Verification code"),
+            ("/x/verify?lang=de", Some("fr"), "de", "E-Mail-Adresse"),
+            ("/x/verify?lang=xx", Some("ro"), "ro", "Adresa de e-mail"),
+            ("/x/verify?lang=xx", None, "en", "E-mail address"),
+            ("/x/verify?lang=%ZZ", None, "en", "E-mail address"),
+            (
+                &format!("/x/{token}?lang=xx"),
+                None,
+                "en",
+                "Someone shared workflows",
+            ),
+            (
+                &format!("/x/{token}?lang=fr"),
+                None,
+                "fr",
+                "Quelqu’un a partagé",
+            ),
+            (
+                &format!("/x/{token}"),
+                Some("ro-RO"),
+                "ro",
+                "Cineva a partajat",
+            ),
+            (
+                "/c/activate/not-a-token",
+                Some("de"),
+                "de",
+                "Link nicht gültig",
+            ),
+            (
+                "/c/activate/not-a-token",
+                Some("fr;q=0.1, xx"),
+                "fr",
+                "Lien non valable",
+            ),
+            ("/c/activate/not-a-token", None, "en", "Link not valid"),
+        ] {
+            let mut request = page_request(Method::GET, path);
+            if let Some(accept) = accept {
+                request = request.insert_header((header::ACCEPT_LANGUAGE, accept));
+            }
+            let page = env.raw(&format!("GET {path} ({accept:?})"), request).await;
+            assert!(page.status.as_u16() < 500, "{}", page.context);
+            assert_eq!(html_lang(&page), lang, "{}", page.context);
+            let html = body_text(&page);
+            assert!(
+                html.contains(sentence),
+                "{}: {sentence}: {html}",
+                page.context
+            );
+            assert_eq!(
+                page.headers.get(header::VARY),
+                Some(&HeaderValue::from_static("Accept-Language")),
+                "{}",
+                page.context
+            );
+        }
+
+        // A code refusal in the browser's language, or the form's.
+        for (accept, form_lang, lang, title) in [
+            ("fr-CH, fr;q=0.9", "", "fr", "Non valable"),
+            ("fr", "ro", "ro", "Nu este valabil"),
+            ("pt", "", "en", "Not valid"),
+        ] {
+            let csrf = "a-csrf-value-for-this-test";
+            let refused = env
+                .raw(
+                    &format!("POST verify ({accept}, lang={form_lang})"),
+                    page_request(Method::POST, "/x/verify")
+                        .insert_header((header::ACCEPT_LANGUAGE, accept))
+                        .cookie(Cookie::new(CSRF_COOKIE, csrf))
+                        .set_form([
+                            ("email", "nobody@example.com"),
+                            ("code", "AAAAAAAA"),
+                            ("csrf", csrf),
+                            ("lang", form_lang),
+                        ]),
+                )
+                .await;
+            assert_eq!(refused.status.as_u16(), 403, "{}", refused.context);
+            assert_eq!(html_lang(&refused), lang, "{}", refused.context);
+            let html = body_text(&refused);
+            assert!(
+                html.contains(&format!("<title>{title} · Tessera</title>")),
+                "{}: {html}",
+                refused.context
+            );
+        }
+    }
+}
