@@ -96,6 +96,11 @@ async fn tick(client: &Client, text: &str) {
         .expect("click the label");
 }
 
+/// The page's whole URL.
+async fn current_url(client: &Client) -> String {
+    client.current_url().await.expect("url").to_string()
+}
+
 /// Chooses `label` in the select `id`.
 async fn choose(client: &Client, id: &str, label: &str) {
     wait_for(client, &format!("#{id}"), WAIT)
@@ -441,4 +446,199 @@ fn console_journeys_in_a_real_browser() {
     for (backend, db) in TestDb::all() {
         journeys(&browser, backend, &db);
     }
+}
+
+/// Contacts and automations through the console (SQLite): a company and a person added, the
+/// person given basic access (the activation e-mail arrives); an automation shared with Bob,
+/// who checks it, consents and activates it, and reads his run.
+#[test]
+fn contacts_and_automations_in_a_real_browser() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let sink = SmtpSink::start().expect("smtp sink");
+    let dir = temp_dir("browser-console-more");
+    let server = Server::start(
+        &dir,
+        None,
+        Some(INITIAL),
+        &[
+            ("TESSERA_SMTP_URL", &sink.url()),
+            ("TESSERA_MAIL_FROM", "Tessera <share@tessera.test>"),
+        ],
+    );
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let (cookie, _) = server.admin_session(INITIAL, ADMIN);
+    let call = |method: &str, path: &str, body: serde_json::Value| {
+        let (status, answer) = server.call(method, path, Some(body), &cookie);
+        assert!(status < 300, "{method} {path}: {status} {answer}");
+        answer
+    };
+    call(
+        "PUT",
+        "/v1/automation-settings",
+        json!({ "plan": "advanced", "beta": true }),
+    );
+    call(
+        "PUT",
+        "/v1/event-types/deal.won",
+        json!({ "fields": { "title": "text", "value": "number", "client": "text" } }),
+    );
+    let project = call("POST", "/v1/projects", json!({ "name": "Deals" }))["id"].clone();
+    let (_, roles) = server.call("GET", "/v1/roles", None, &cookie);
+    let moderator = roles
+        .as_array()
+        .and_then(|all| all.iter().find(|r| r["name"] == "Content Moderator"))
+        .map(|r| r["id"].clone())
+        .expect("Content Moderator");
+    call(
+        "POST",
+        "/v1/users",
+        json!({ "email": "bob@example.com", "role_id": moderator, "initial_password": BOB_INITIAL }),
+    );
+    let automation = call(
+        "POST",
+        "/v1/automations",
+        json!({
+            "name": "Thank the client",
+            "trigger": { "event_type": "deal.won" },
+            "mode": "selected_users",
+            "steps": [
+                { "type": "send_email", "to": "{{event.client}}", "subject": "Thank you for {{event.title}}", "body": "Dear client, thank you." },
+                { "type": "create_task", "project": project, "title": "Follow up {{event.title}}" },
+            ],
+        }),
+    )["id"]
+        .as_str()
+        .expect("automation id")
+        .to_owned();
+    let (status, _) = server.call(
+        "PUT",
+        &format!("/v1/automations/{automation}/active"),
+        Some(json!({ "active": true })),
+        &cookie,
+    );
+    assert_eq!(status, 204);
+
+    let started = Instant::now();
+    browser.block_on(async {
+        let admin = browser.session().await;
+        admin.goto(&format!("{base}/console/sign-in")).await.expect("sign-in");
+        fill(&admin, "email", "admin@example.com").await;
+        fill(&admin, "password", ADMIN).await;
+        click_button(&admin, "Sign in").await;
+        wait_for(&admin, "#my-access", WAIT).await;
+
+        // Contacts: a company, a person of it, basic access for her.
+        click(&admin, "nav a[href$='/console/contacts']").await;
+        wait_for(&admin, "#add-contact", WAIT).await;
+        tick(&admin, "A company").await;
+        fill(&admin, "contact-name", "Acme").await;
+        fill(&admin, "contact-email", "office@acme.example").await;
+        click_button(&admin, "Add contact").await;
+        wait_for_text(&admin, "The contact was added.", WAIT).await;
+        click(&admin, "nav a[href$='/console/contacts']").await;
+        wait_for(&admin, "#add-contact", WAIT).await;
+        fill(&admin, "contact-name", "Carla").await;
+        fill(&admin, "contact-email", "carla@acme.example").await;
+        choose(&admin, "contact-company", "Acme").await;
+        click_button(&admin, "Add contact").await;
+        wait_for_text(&admin, "The contact was added.", WAIT).await;
+        tick(&admin, "Basic").await;
+        click_button(&admin, "Save access").await;
+        wait_for_text(&admin, "Access granted", WAIT).await;
+        let access = wait_for(&admin, "#contact-access", WAIT).await;
+        assert_eq!(access.text().await.expect("access"), "basic");
+        assert_accessible(&admin, "console-contact").await;
+        screenshot(&admin, "console-contact").await;
+        click(&admin, "nav a[href$='/console/contacts']").await;
+        wait_for(&admin, "tr[data-name='Carla']", WAIT).await;
+        assert_accessible(&admin, "console-contacts").await;
+        screenshot(&admin, "console-contacts").await;
+
+        // Automations: the admin shares with Bob from the automation's page.
+        click(&admin, "nav a[href$='/console/automations']").await;
+        click(&admin, "tr[data-name='Thank the client'] a").await;
+        wait_for(&admin, "#share-automation", WAIT).await;
+        tick(&admin, "bob@example.com").await;
+        click_button(&admin, "Share").await;
+        wait_for_text(&admin, "Each user must activate it", WAIT).await;
+        let state = wait_for(&admin, "tr[data-email='bob@example.com'] .state", WAIT).await;
+        assert_eq!(state.text().await.expect("state"), "shared");
+
+        // Bob checks it: no mailbox yet, and the fix says what to do.
+        let bob = browser.session().await;
+        first_sign_in(&bob, &base, "bob@example.com", BOB_INITIAL, BOB, false).await;
+        click(&bob, "nav a[href$='/console/automations']").await;
+        wait_for(&bob, "tr[data-name='Thank the client']", WAIT).await;
+        assert!(page_text(&bob).await.contains("shared with you, not active"));
+        assert_accessible(&bob, "console-automations").await;
+        screenshot(&bob, "console-automations").await;
+        click(&bob, "tr[data-name='Thank the client'] a").await;
+        click(&bob, "#check").await;
+        let diagnosis = wait_for(&bob, "#diagnostics", WAIT).await.text().await.expect("check");
+        assert!(diagnosis.contains("It cannot run for you yet"), "{diagnosis}");
+        assert_accessible(&bob, "console-automation-check").await;
+        screenshot(&bob, "console-automation-check").await;
+
+        // He sets his mailbox from the link beside the check; then consent and activation
+        // pass.
+        let check_page = current_url(&bob).await;
+        click(&bob, "a[href$='/console/mailbox']").await;
+        wait_for(&bob, "#mailbox-form", WAIT).await;
+        fill(&bob, "display_name", "Bob").await;
+        fill(&bob, "signature", "Bob, Sales").await;
+        click_button(&bob, "Save mailbox").await;
+        wait_for_text(&bob, "Saved. Automations now send your e-mail", WAIT).await;
+        assert_accessible(&bob, "console-mailbox").await;
+        screenshot(&bob, "console-mailbox").await;
+        bob.goto(&check_page).await.expect("back to the automation");
+        let diagnosis = wait_for(&bob, "#diagnostics", WAIT).await.text().await.expect("check");
+        assert!(diagnosis.contains("No problems found"), "{diagnosis}");
+        tick(&bob, "I agree that this automation acts on my behalf").await;
+        click_button(&bob, "Activate for me").await;
+        wait_for_text(&bob, "Activated: it now runs for you", WAIT).await;
+        let mine = wait_for(&bob, "#my-state", WAIT).await.text().await.expect("state");
+        assert!(mine.contains("active"), "{mine}");
+
+        // An event runs it as Bob; his history shows the run, which opens with its steps.
+        call(
+            "POST",
+            "/v1/events",
+            json!({ "events": [{ "type": "deal.won", "fields": { "title": "Big deal", "value": 5000, "client": "client@customer.example" } }] }),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            bob.refresh().await.expect("reload");
+            let text = wait_for(&bob, "#runs", WAIT).await.text().await.expect("runs");
+            if text.contains("succeeded") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the run never succeeded: {text}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_accessible(&bob, "console-automation").await;
+        screenshot(&bob, "console-automation").await;
+        click(&bob, "#runs tbody a").await;
+        let status = wait_for(&bob, "#run-status", WAIT).await.text().await.expect("status");
+        assert_eq!(status, "succeeded");
+        assert_accessible(&bob, "console-run").await;
+        screenshot(&bob, "console-run").await;
+        browser.close_all().await;
+    });
+    eprintln!(
+        "[sqlite] contacts and automations in the browser: {:.2?}",
+        started.elapsed()
+    );
+    let activation = sink
+        .wait_for(2, Duration::from_secs(30))
+        .iter()
+        .filter_map(|raw| parse(raw))
+        .any(|mail| {
+            mail.header("To")
+                .is_some_and(|to| to.contains("carla@acme.example"))
+        });
+    assert!(activation, "Carla's activation e-mail arrived");
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -15,7 +15,7 @@ use tessera_access::{Level, SETTINGS};
 use tessera_automations::{AccessState, AutomationError, RunFilter, RunStatus, Step};
 use tessera_core::{UserId, Uuid};
 use tessera_service::ServiceError;
-use tessera_service::automations::AutomationView;
+use tessera_service::automations::{AutomationView, MailboxInput};
 
 use super::pages::{Form, Signed, csrf_ok, form_error, redirect, signed_page, stale_form};
 use super::users::{error_status, parse_id};
@@ -518,6 +518,101 @@ pub(super) async fn run(request: HttpRequest, id: web::Path<String>) -> HttpResp
             "steps": steps,
         });
         signed.render(&request, &state, StatusCode::OK, "run", "automations", data)
+    })
+    .await
+}
+
+async fn mailbox_page(
+    signed: Signed,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    status: StatusCode,
+    extra: Value,
+) -> Result<HttpResponse, ApiError> {
+    let caller = signed.caller.clone();
+    let mailbox = state.run(move |t| t.my_mailbox(&caller)).await?;
+    let mut data = json!({
+        "title": "Your mailbox",
+        "mailbox": mailbox.as_ref().map(|m| json!({
+            "address": m.address,
+            "display_name": m.display_name,
+            "signature": m.signature,
+            "own_smtp": m.own_smtp,
+        })),
+        "typed": {
+            "address": mailbox.as_ref().map_or(signed.email.as_str(), |m| m.address.as_str()),
+            "display_name": mailbox.as_ref().map_or("", |m| m.display_name.as_str()),
+            "signature": mailbox.as_ref().map_or("", |m| m.signature.as_str()),
+        },
+        "notice": null,
+        "error": null,
+    });
+    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
+        for (key, value) in extra {
+            data.insert(key.clone(), value.clone());
+        }
+    }
+    signed.render(&request, &state, status, "mailbox", "automations", data)
+}
+
+/// `GET /console/mailbox`: the identity automations send the caller's e-mail from.
+pub(super) async fn mailbox(request: HttpRequest) -> HttpResponse {
+    signed_page(request, |signed, request, state| async move {
+        let notice = match request.query_string() {
+            "notice=saved" => Some("Saved. Automations now send your e-mail from this identity."),
+            "notice=removed" => Some(
+                "Removed. Automations that send e-mail cannot run for you until you set one again.",
+            ),
+            _ => None,
+        };
+        mailbox_page(
+            signed,
+            request,
+            state,
+            StatusCode::OK,
+            json!({ "notice": notice }),
+        )
+        .await
+    })
+    .await
+}
+
+/// `POST /console/mailbox`: saves the identity (`action=save`) or removes it (`remove`). The
+/// SMTP URL, which holds a password, is never shown back.
+pub(super) async fn save_mailbox(request: HttpRequest, body: web::Bytes) -> HttpResponse {
+    signed_page(request, |signed, request, state| async move {
+        let form = Form::parse(&body);
+        if !csrf_ok(&request, &form) {
+            return Err(stale_form());
+        }
+        let caller = signed.caller.clone();
+        if form.get("action") == "remove" {
+            state.run(move |t| t.delete_my_mailbox(&caller)).await?;
+            return Ok(redirect(&request, "/mailbox?notice=removed"));
+        }
+        let smtp = form.get("smtp_url").trim();
+        let input = MailboxInput {
+            address: form.get("address").trim().to_owned(),
+            display_name: form.get("display_name").trim().to_owned(),
+            signature: form.get("signature").to_owned(),
+            smtp_url: (!smtp.is_empty()).then(|| smtp.to_owned()),
+        };
+        let typed = json!({
+            "address": input.address,
+            "display_name": input.display_name,
+            "signature": input.signature,
+        });
+        match state.run(move |t| t.set_my_mailbox(&caller, input)).await {
+            Ok(_) => Ok(redirect(&request, "/mailbox?notice=saved")),
+            Err(error) => match form_error(&error) {
+                Some(shown) => {
+                    let status = error_status(&error);
+                    let extra = json!({ "error": shown, "typed": typed });
+                    mailbox_page(signed, request, state, status, extra).await
+                }
+                None => Err(error),
+            },
+        }
     })
     .await
 }

@@ -98,6 +98,11 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
         )
         .service(methods("/console/runs/{id}", "GET").route(web::get().to(automations::run)))
         .service(
+            methods("/console/mailbox", "GET, POST")
+                .route(web::get().to(automations::mailbox))
+                .route(web::post().to(automations::save_mailbox)),
+        )
+        .service(
             methods("/console/contacts", "GET, POST")
                 .route(web::get().to(contacts::list))
                 .route(web::post().to(contacts::create)),

@@ -56,6 +56,7 @@ fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
                 ("automations", include_str!("../../console/automations.hbs")),
                 ("automation", include_str!("../../console/automation.hbs")),
                 ("run", include_str!("../../console/run.hbs")),
+                ("mailbox", include_str!("../../console/mailbox.hbs")),
                 ("contacts", include_str!("../../console/contacts.hbs")),
                 ("contact", include_str!("../../console/contact.hbs")),
             ];

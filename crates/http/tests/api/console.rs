@@ -1082,3 +1082,83 @@ async fn contacts_are_added_and_given_access_only_by_those_who_may_grant_it() {
         assert_eq!(foreign.status.as_u16(), 404, "{}", foreign.context);
     }
 }
+
+#[actix_web::test]
+async fn the_mailbox_page_keeps_the_smtp_password_out_of_every_page() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        env.put(
+            "/v1/automation-settings",
+            &admin.cred,
+            json!({ "plan": "advanced", "beta": true }),
+        )
+        .await
+        .expect(200);
+        let empty = page(&env, "/console/mailbox", &admin.cred).await;
+        empty.expect(200);
+        assert!(text(&empty).contains("Not set"), "{}", text(&empty));
+        let bad = form(
+            &env,
+            "/console/mailbox",
+            &admin.cred,
+            CSRF,
+            &[
+                ("action", "save"),
+                ("address", "not an address"),
+                ("display_name", "Admin"),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status.as_u16(), 400, "{}", bad.context);
+        assert!(
+            text(&bad).contains("<strong>address</strong>"),
+            "{}",
+            text(&bad)
+        );
+        let saved = form(
+            &env,
+            "/console/mailbox",
+            &admin.cred,
+            CSRF,
+            &[
+                ("action", "save"),
+                ("address", "admin@example.com"),
+                ("display_name", "The Admin"),
+                ("signature", "Admin, Acme"),
+                (
+                    "smtp_url",
+                    "smtps://admin:smtp-secret-pw-42@mail.example:465",
+                ),
+            ],
+        )
+        .await;
+        redirects_to(&saved, "/console/mailbox?notice=saved");
+        let shown = page(&env, "/console/mailbox", &admin.cred).await;
+        assert!(
+            text(&shown).contains("through your own SMTP server"),
+            "{}",
+            text(&shown)
+        );
+        assert!(
+            !text(&shown).contains("smtp-secret-pw-42"),
+            "the password is never shown"
+        );
+        let api = env.get("/v1/me/mailbox", &admin.cred).await;
+        assert_eq!(
+            api.expect(200)["display_name"],
+            "The Admin",
+            "{}",
+            api.context
+        );
+        let removed = form(
+            &env,
+            "/console/mailbox",
+            &admin.cred,
+            CSRF,
+            &[("action", "remove")],
+        )
+        .await;
+        redirects_to(&removed, "/console/mailbox?notice=removed");
+        assert!(text(&page(&env, "/console/mailbox", &admin.cred).await).contains("Not set"));
+    }
+}
