@@ -252,6 +252,8 @@ fn journeys(browser: &Browser, backend: &str, db: &TestDb) {
 
         click(&admin, "nav a[href$='/console/users']").await;
         click(&admin, "a[aria-label='Change role of bob@example.com']").await;
+        wait_for(&admin, "#may_grant", WAIT).await;
+        document_page(&admin, document, "console-user-edit").await;
         choose(&admin, "role", "Release manager").await;
         click_button(&admin, "Change role").await;
         wait_for_text(&admin, "The role was changed.", WAIT).await;
@@ -394,6 +396,40 @@ fn journeys(browser: &Browser, backend: &str, db: &TestDb) {
         wait_for(&ana, "#code", WAIT).await;
         assert_eq!(current_path(&ana).await, "/x/verify", "[{backend}] revoked");
         assert!(!page_text(&ana).await.contains("Supplier onboarding"));
+
+        // The external site in the recipient's language where no invitation is known.
+        if document {
+            let german = browser.session_with_language("de").await;
+            german
+                .goto(&format!("{base}/x/verify"))
+                .await
+                .expect("verify");
+            wait_for(&german, "#code", WAIT).await;
+            let lang = german
+                .execute("return document.documentElement.lang;", vec![])
+                .await
+                .expect("lang");
+            assert_eq!(lang, json!("de"), "Accept-Language: de");
+            document_page(&german, document, "external-verify-de").await;
+        }
+
+        // Deleting a user asks first; then all of their access ends at once.
+        click(&admin, "nav a[href$='/console/users']").await;
+        click(&admin, "a[aria-label='Delete bob@example.com']").await;
+        wait_for_text(&admin, "This is permanent", WAIT).await;
+        document_page(&admin, document, "console-user-delete").await;
+        click_button(&admin, "Delete bob@example.com").await;
+        wait_for_text(&admin, "The user was deleted.", WAIT).await;
+        assert!(!exists(&admin, "tr[data-email='bob@example.com']").await);
+        bob.goto(&format!("{base}/console"))
+            .await
+            .expect("bob again");
+        wait_for(&bob, "#password", WAIT).await;
+        assert_eq!(
+            current_path(&bob).await,
+            "/console/sign-in",
+            "[{backend}] Bob's session ended"
+        );
 
         // The Share dialog is a modal: Escape leaves it.
         admin
