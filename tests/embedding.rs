@@ -222,6 +222,37 @@ async fn the_http_services_work_mounted_under_a_prefix_in_a_foreign_app() {
         );
         assert_eq!(missing.body["type"], "/problems/not-found");
 
+        // The console under the prefix: its redirects, links and CSRF cookie stay there.
+        let console = call(Method::GET, "/tessera/console", &[], None).await;
+        assert_eq!(console.status, 303, "[{backend}]");
+        assert_eq!(
+            console
+                .headers
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok()),
+            Some("/tessera/console/sign-in")
+        );
+        let sign_in = call(Method::GET, "/tessera/console/sign-in", &[], None).await;
+        assert_eq!(sign_in.status, 200, "[{backend}]");
+        assert!(
+            sign_in
+                .text
+                .contains("href=\"/tessera/console/static/console.css\"")
+        );
+        assert!(sign_in.text.contains("action=\"/tessera/console/sign-in\""));
+        let console_csrf = sign_in
+            .cookie(tessera::http::CONSOLE_CSRF_COOKIE)
+            .expect("console csrf cookie");
+        assert_eq!(console_csrf.path(), Some("/tessera/console"));
+        let css = call(
+            Method::GET,
+            "/tessera/console/static/console.css",
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(css.status, 200, "[{backend}]");
+
         let signed = call(
             Method::POST,
             "/tessera/v1/session",
