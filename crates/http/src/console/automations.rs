@@ -17,7 +17,7 @@ use tessera_core::{UserId, Uuid};
 use tessera_service::ServiceError;
 use tessera_service::automations::{AutomationView, MailboxInput};
 
-use super::pages::{Form, Signed, csrf_ok, form_error, redirect, signed_page, stale_form};
+use super::pages::{Form, Signed, form_error, merge, redirect, signed_form, signed_page};
 use super::users::{error_status, parse_id};
 use crate::{ApiError, AppState};
 
@@ -290,11 +290,7 @@ async fn detail_page(
         "notice": null,
         "error": null,
     });
-    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        for (key, value) in extra {
-            data.insert(key.clone(), value.clone());
-        }
-    }
+    merge(&mut data, extra);
     signed.render(&request, &state, status, "automation", "automations", data)
 }
 
@@ -347,11 +343,7 @@ pub(super) async fn activate(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         let id: Uuid = parse_id(&id, "automation")?;
         if form.get("consent") != "yes" {
             let error = json!({ "field": "consent", "detail": "tick the box to agree that it acts on your behalf" });
@@ -409,11 +401,7 @@ pub(super) async fn share(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         let id: Uuid = parse_id(&id, "automation")?;
         let users: Result<Vec<UserId>, _> = form.all("user").iter().map(|u| u.parse()).collect();
         let outcome = match users {
@@ -444,11 +432,7 @@ pub(super) async fn change_access(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         let (id, user) = path.into_inner();
         let id: Uuid = parse_id(&id, "automation")?;
         let user: UserId = parse_id(&user, "user")?;
@@ -547,11 +531,7 @@ async fn mailbox_page(
         "notice": null,
         "error": null,
     });
-    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        for (key, value) in extra {
-            data.insert(key.clone(), value.clone());
-        }
-    }
+    merge(&mut data, extra);
     signed.render(&request, &state, status, "mailbox", "automations", data)
 }
 
@@ -580,11 +560,7 @@ pub(super) async fn mailbox(request: HttpRequest) -> HttpResponse {
 /// `POST /console/mailbox`: saves the identity (`action=save`) or removes it (`remove`). The
 /// SMTP URL, which holds a password, is never shown back.
 pub(super) async fn save_mailbox(request: HttpRequest, body: web::Bytes) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         let caller = signed.caller.clone();
         if form.get("action") == "remove" {
             state.run(move |t| t.delete_my_mailbox(&caller)).await?;

@@ -14,7 +14,7 @@ use tessera_contacts::{Access, ContactKind};
 use tessera_core::Uuid;
 use tessera_service::contacts::{ContactSummary, NewContact};
 
-use super::pages::{Form, Signed, csrf_ok, form_error, redirect, signed_page, stale_form};
+use super::pages::{Signed, form_error, merge, redirect, signed_form, signed_page};
 use super::users::{error_status, parse_id};
 use crate::{ApiError, AppState};
 
@@ -107,11 +107,7 @@ async fn list_page(
         "error": null,
         "typed": { "kind": "person", "name": "", "email": "", "company": "" },
     });
-    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        for (key, value) in extra {
-            data.insert(key.clone(), value.clone());
-        }
-    }
+    merge(&mut data, extra);
     signed.render(&request, &state, status, "contacts", "contacts", data)
 }
 
@@ -136,11 +132,7 @@ pub(super) async fn list(request: HttpRequest) -> HttpResponse {
 
 /// `POST /console/contacts`: adds a company or a person (`workspace: modify`).
 pub(super) async fn create(request: HttpRequest, body: web::Bytes) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         signed.require(WORKSPACE, Level::Modify)?;
         let typed = json!({
             "kind": form.get("kind"),
@@ -222,11 +214,7 @@ async fn detail_page(
         "warnings": [],
         "error": null,
     });
-    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        for (key, value) in extra {
-            data.insert(key.clone(), value.clone());
-        }
-    }
+    merge(&mut data, extra);
     signed.render(&request, &state, status, "contact", "contacts", data)
 }
 
@@ -290,11 +278,7 @@ pub(super) async fn set_access(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         let contact: Uuid = parse_id(&id, "contact")?;
         let outcome = match Access::parse(form.get("access")) {
             Some(access) => {
@@ -329,11 +313,7 @@ pub(super) async fn resend(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, _form, request, state| async move {
         let contact: Uuid = parse_id(&id, "contact")?;
         let caller = signed.caller.clone();
         match state
@@ -356,11 +336,7 @@ pub(super) async fn delete(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         signed.require(WORKSPACE, Level::Modify)?;
         let contact: Uuid = parse_id(&id, "contact")?;
         if form.get("confirm") != "yes" {

@@ -369,6 +369,27 @@ where
     }
 }
 
+/// Runs a signed-in form submission like [`signed_page`], after parsing the form and
+/// refusing it unless its CSRF token matches the cookie.
+pub(super) async fn signed_form<F, Fut>(
+    request: HttpRequest,
+    body: web::Bytes,
+    page: F,
+) -> HttpResponse
+where
+    F: FnOnce(Signed, Form, HttpRequest, web::Data<AppState>) -> Fut,
+    Fut: Future<Output = Result<HttpResponse, ApiError>>,
+{
+    signed_page(request, |signed, request, state| async move {
+        let form = Form::parse(&body);
+        if !csrf_ok(&request, &form) {
+            return Err(stale_form());
+        }
+        page(signed, form, request, state).await
+    })
+    .await
+}
+
 /// The answer to a failed page.
 pub(super) fn failure(
     request: &HttpRequest,
@@ -420,6 +441,14 @@ pub(super) fn failure(
         tracing::error!(error = %error, "console problem page failed");
         HttpResponse::InternalServerError().finish()
     })
+}
+
+/// Adds (or replaces) `extra`'s fields in the page data `data`: a notice, an error, what was
+/// typed.
+pub(super) fn merge(data: &mut Value, extra: Value) {
+    if let (Some(data), Value::Object(extra)) = (data.as_object_mut(), extra) {
+        data.extend(extra);
+    }
 }
 
 /// The page for a form whose CSRF token does not match.

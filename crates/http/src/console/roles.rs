@@ -13,7 +13,7 @@ use tessera_access::{FeaturePath, Level, Role, Setting, USER_MANAGEMENT};
 use tessera_core::{RoleId, UserId};
 use tessera_service::checks;
 
-use super::pages::{Form, Signed, csrf_ok, form_error, redirect, signed_page, stale_form};
+use super::pages::{Form, Signed, form_error, merge, redirect, signed_form, signed_page};
 use super::users::{error_status, parse_id};
 use crate::{ApiError, AppState};
 
@@ -81,11 +81,7 @@ async fn roles_page(
         "who_can": null,
         "asked": { "user": "", "feature": "", "level": "" },
     });
-    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        for (key, value) in extra {
-            data.insert(key.clone(), value.clone());
-        }
-    }
+    merge(&mut data, extra);
     signed.render(&request, &state, status, "roles", "roles", data)
 }
 
@@ -111,11 +107,7 @@ pub(super) async fn list(request: HttpRequest) -> HttpResponse {
 /// `POST /console/roles`: a new custom role, empty or starting from another role's settings;
 /// then its matrix.
 pub(super) async fn create(request: HttpRequest, body: web::Bytes) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         signed.require(USER_MANAGEMENT, Level::Write)?;
         let settings = match form.get("start_from") {
             "" => Ok(BTreeMap::new()),
@@ -294,11 +286,7 @@ async fn matrix_page(
         "notice": null,
         "error": null,
     });
-    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        for (key, value) in extra {
-            data.insert(key.clone(), value.clone());
-        }
-    }
+    merge(&mut data, extra);
     signed.render(&request, &state, status, "role", "roles", data)
 }
 
@@ -343,11 +331,7 @@ pub(super) async fn save(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         signed.require(USER_MANAGEMENT, Level::Write)?;
         let role: RoleId = parse_id(&id, "role")?;
         let name = form.get("name").to_owned();
@@ -382,11 +366,7 @@ pub(super) async fn delete(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, _form, request, state| async move {
         signed.require(USER_MANAGEMENT, Level::Write)?;
         let role: RoleId = parse_id(&id, "role")?;
         let caller = signed.caller.clone();

@@ -12,7 +12,7 @@ use tessera_core::Uuid;
 use tessera_invitations::ItemKind;
 use tessera_service::sharing::{InvitationAction, InvitationQuery, ShareRequest};
 
-use super::pages::{Form, Signed, csrf_ok, form_error, redirect, signed_page, stale_form};
+use super::pages::{Signed, form_error, redirect, signed_form, signed_page};
 use super::users::{error_status, parse_id};
 use crate::{ApiError, AppState};
 
@@ -178,11 +178,7 @@ fn ids(values: &[&str], field: &str) -> Result<Vec<Uuid>, ApiError> {
 /// `POST /console/share`: shares; the answer lists what was shared, what was left out, and
 /// the invitations.
 pub(super) async fn share(request: HttpRequest, body: web::Bytes) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         signed.require(WORKSPACE, Level::Read)?;
         let typed = Typed {
             items: form.all("item").into_iter().map(str::to_owned).collect(),
@@ -298,11 +294,7 @@ pub(super) async fn act(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, _form, request, state| async move {
         let (id, action) = path.into_inner();
         let id: Uuid = parse_id(&id, "invitation")?;
         let (action, notice) = match action.as_str() {

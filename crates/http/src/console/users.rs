@@ -10,7 +10,7 @@ use tessera_access::{Level, USER_MANAGEMENT};
 use tessera_core::{RoleId, UserId};
 use tessera_service::NewUser;
 
-use super::pages::{Form, Signed, csrf_ok, form_error, redirect, signed_page, stale_form};
+use super::pages::{Signed, form_error, merge, redirect, signed_form, signed_page};
 use crate::{ApiError, AppState};
 
 /// Parses a path id, else "not found" (a malformed id names nothing).
@@ -76,11 +76,7 @@ async fn users_page(
         "error": null,
         "typed": { "email": "", "display_name": "", "role": "" },
     });
-    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        for (key, value) in extra {
-            data.insert(key.clone(), value.clone());
-        }
-    }
+    merge(&mut data, extra);
     signed.render(&request, &state, status, "users", "users", data)
 }
 
@@ -108,11 +104,7 @@ pub(super) async fn list(request: HttpRequest) -> HttpResponse {
 /// `POST /console/users`: adds a user with the role chosen (required); shows a generated
 /// initial password once.
 pub(super) async fn add(request: HttpRequest, body: web::Bytes) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         signed.require(USER_MANAGEMENT, Level::Write)?;
         let typed = json!({
             "email": form.get("email"),
@@ -203,11 +195,7 @@ pub(super) async fn delete(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, _form, request, state| async move {
         signed.require(USER_MANAGEMENT, Level::Write)?;
         let user: UserId = parse_id(&id, "user")?;
         let caller = signed.caller.clone();
@@ -261,11 +249,7 @@ pub(super) async fn change_role(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         signed.require(USER_MANAGEMENT, Level::Write)?;
         let user: UserId = parse_id(&id, "user")?;
         let outcome = match form.get("role").parse::<RoleId>() {
@@ -299,11 +283,7 @@ pub(super) async fn set_may_grant(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    signed_page(request, |signed, request, state| async move {
-        let form = Form::parse(&body);
-        if !csrf_ok(&request, &form) {
-            return Err(stale_form());
-        }
+    signed_form(request, body, |signed, form, request, state| async move {
         signed.require(USER_MANAGEMENT, Level::Write)?;
         let user: UserId = parse_id(&id, "user")?;
         let may_grant = form.get("may_grant") == "yes";
