@@ -592,6 +592,32 @@ fn contacts_and_automations_in_a_real_browser() {
         assert_accessible(&admin, "console-contacts").await;
         screenshot(&admin, "console-contacts").await;
 
+        // Apps and cases: a new app comes with its first case; Bob joins it as Staff (a
+        // billable seat) and is assigned to the case as Client.
+        click(&admin, "nav a[href$='/console/apps']").await;
+        wait_for(&admin, "#new-app", WAIT).await;
+        fill(&admin, "app-name", "Field service").await;
+        click_button(&admin, "Create app").await;
+        wait_for(&admin, "#cases", WAIT).await;
+        choose(&admin, "new-user", "bob@example.com").await;
+        choose(&admin, "new-user-type", "Staff — an employee (billable)").await;
+        click_button(&admin, "Add to the app").await;
+        wait_for_text(&admin, "The user's type in the app was saved.", WAIT).await;
+        assert_accessible(&admin, "console-app").await;
+        screenshot(&admin, "console-app").await;
+        click(&admin, "#cases tbody a").await;
+        wait_for(&admin, "#assign", WAIT).await;
+        choose(&admin, "assign-user", "bob@example.com (staff)").await;
+        choose(&admin, "assign-role", "Client").await;
+        click_button(&admin, "Assign").await;
+        wait_for(&admin, "#assignments tr[data-email='bob@example.com']", WAIT).await;
+        assert_accessible(&admin, "console-case").await;
+        screenshot(&admin, "console-case").await;
+        click(&admin, "nav a[href$='/console/apps']").await;
+        wait_for(&admin, "tr[data-name='Field service']", WAIT).await;
+        assert_accessible(&admin, "console-apps").await;
+        screenshot(&admin, "console-apps").await;
+
         // Automations: the admin shares with Bob from the automation's page.
         click(&admin, "nav a[href$='/console/automations']").await;
         click(&admin, "tr[data-name='Thank the client'] a").await;

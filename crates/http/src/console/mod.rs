@@ -8,6 +8,7 @@
 //! match a `SameSite=Strict` cookie (double submit); the CSP allows only the console's own
 //! stylesheet and script (no inline code); responses are never cached.
 
+mod apps;
 mod automations;
 mod contacts;
 mod pages;
@@ -119,5 +120,45 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
         .service(
             methods("/console/contacts/{id}/delete", "POST")
                 .route(web::post().to(contacts::delete)),
+        )
+        .service(
+            methods("/console/apps", "GET, POST")
+                .route(web::get().to(apps::list))
+                .route(web::post().to(apps::create)),
+        )
+        .service(methods("/console/apps/{app}", "GET").route(web::get().to(apps::detail)))
+        .service(methods("/console/apps/{app}/users", "POST").route(web::post().to(apps::set_user)))
+        .service(
+            methods("/console/apps/{app}/users/{user}/remove", "POST")
+                .route(web::post().to(apps::remove_user)),
+        )
+        .service(
+            methods("/console/apps/{app}/import", "POST")
+                .app_data(web::PayloadConfig::new(crate::apps::MAX_IMPORT_BYTES))
+                .route(web::post().to(apps::import)),
+        )
+        .service(
+            methods("/console/apps/{app}/cases", "POST").route(web::post().to(apps::create_case)),
+        )
+        .service(
+            methods("/console/apps/{app}/case-roles", "POST")
+                .route(web::post().to(apps::create_case_role)),
+        )
+        .service(
+            methods("/console/apps/{app}/case-roles/{id}/delete", "POST")
+                .route(web::post().to(apps::delete_case_role)),
+        )
+        .service(methods("/console/cases/{case}", "GET").route(web::get().to(apps::case)))
+        .service(
+            methods("/console/cases/{case}/assignments", "POST")
+                .route(web::post().to(apps::assign)),
+        )
+        .service(
+            methods("/console/cases/{case}/assignments/{user}/remove", "POST")
+                .route(web::post().to(apps::unassign)),
+        )
+        .service(
+            methods("/console/cases/{case}/delete", "POST")
+                .route(web::post().to(apps::delete_case)),
         );
 }

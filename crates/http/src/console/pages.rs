@@ -59,6 +59,9 @@ fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
                 ("mailbox", include_str!("../../console/mailbox.hbs")),
                 ("contacts", include_str!("../../console/contacts.hbs")),
                 ("contact", include_str!("../../console/contact.hbs")),
+                ("apps", include_str!("../../console/apps.hbs")),
+                ("app", include_str!("../../console/app.hbs")),
+                ("case", include_str!("../../console/case.hbs")),
             ];
             for (name, text) in templates {
                 pages

@@ -20,6 +20,7 @@ mod catalog_rights;
 mod checks;
 mod concurrency;
 mod console;
+mod console_apps;
 mod contacts;
 mod cross_account;
 mod external;
