@@ -491,11 +491,13 @@ fn check_page(name: &str, html: &str, fixture: &Fixture) {
             assert!(count("item-wish-list") > 0 && count("item-task") > 0);
         }
         "invitations" => {
-            expect("rows", count("<tr data-recipient="), fixture.invitations);
-            assert!(html.contains(&format!(
-                "<caption>{} invitations</caption>",
-                fixture.invitations
-            )));
+            // The newest page of 100; the caption counts them all.
+            expect(
+                "rows",
+                count("<tr data-recipient="),
+                fixture.invitations.min(100),
+            );
+            assert!(html.contains(&format!("<caption>{} invitations", fixture.invitations)));
         }
         "sign_in" => {
             assert!(html.contains("name=\"password\""), "{name}");

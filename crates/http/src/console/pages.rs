@@ -32,16 +32,9 @@ fn registry() -> Result<&'static Handlebars<'static>, ApiError> {
         .get_or_init(|| {
             let mut pages = Handlebars::new();
             pages.set_strict_mode(true);
-            let partials = [
+            let templates = [
                 ("top", include_str!("../../console/top.hbs")),
                 ("bottom", include_str!("../../console/bottom.hbs")),
-            ];
-            for (name, text) in partials {
-                pages
-                    .register_partial(name, text)
-                    .map_err(|e| e.to_string())?;
-            }
-            let templates = [
                 ("sign_in", include_str!("../../console/sign_in.hbs")),
                 ("password", include_str!("../../console/password.hbs")),
                 ("home", include_str!("../../console/home.hbs")),
@@ -200,7 +193,7 @@ pub(super) fn render_bare(
         "nav": null,
         "current": name,
     });
-    finish(request, state, status, name, &data, new.then_some(csrf))
+    finish(request, state, status, name, data, new.then_some(csrf))
 }
 
 fn finish(
@@ -208,11 +201,10 @@ fn finish(
     state: &AppState,
     status: StatusCode,
     name: &str,
-    data: &Value,
+    data: Value,
     new_csrf: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let html = registry()?
-        .render(name, data)
+    let html = page_html(name, data)
         .map_err(|e| ServiceError::Internal(format!("console page `{name}`: {e}")))?;
     let mut builder = secured(status);
     builder.content_type("text/html; charset=utf-8");
@@ -227,6 +219,20 @@ fn finish(
         );
     }
     Ok(builder.body(html))
+}
+
+/// The page `name` inside the frame (`top`, the page, `bottom`). The frame is rendered from a
+/// small value of its own and the page's data is moved into its context: handlebars would
+/// otherwise copy the whole data for each partial.
+fn page_html(name: &str, data: Value) -> Result<String, String> {
+    let pages = registry().map_err(|e| e.to_string())?;
+    let frame = json!({ "title": data["title"], "layout": data["layout"] });
+    let top = pages.render("top", &frame).map_err(|e| e.to_string())?;
+    let body = pages
+        .render_with_context(name, &handlebars::Context::from(data))
+        .map_err(|e| e.to_string())?;
+    let bottom = pages.render("bottom", &frame).map_err(|e| e.to_string())?;
+    Ok([top, body, bottom].concat())
 }
 
 /// The signed-in caller with what their role offers.
@@ -311,7 +317,7 @@ impl Signed {
     ) -> Result<HttpResponse, ApiError> {
         let (csrf, new) = csrf_of(request);
         data["layout"] = self.layout(request, &csrf, current);
-        finish(request, state, status, name, &data, new.then_some(csrf))
+        finish(request, state, status, name, data, new.then_some(csrf))
     }
 }
 

@@ -2,7 +2,7 @@
 //! workflows grouped by business domain, wish lists that add their workflows and say which
 //! tasks they leave out), and the invitations with their states, resend and revoke.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -12,7 +12,7 @@ use tessera_core::Uuid;
 use tessera_invitations::ItemKind;
 use tessera_service::sharing::{InvitationAction, InvitationQuery, ShareRequest};
 
-use super::pages::{Signed, form_error, redirect, signed_form, signed_page};
+use super::pages::{Form, Signed, form_error, redirect, signed_form, signed_page};
 use super::users::{error_status, parse_id};
 use crate::{ApiError, AppState};
 
@@ -23,6 +23,9 @@ const LANGUAGES: [(&str, &str); 4] = [
     ("fr", "Français"),
     ("ro", "Română"),
 ];
+
+/// Invitations per page of the invitations list, newest first.
+const INVITATIONS_PER_PAGE: usize = 100;
 
 /// What the dialog keeps of a refused submission, to show it again.
 #[derive(Default)]
@@ -66,6 +69,7 @@ async fn dialog_page(
         .iter()
         .map(|i| (i.item.id, (i.item.title.as_str(), i.item.kind)))
         .collect();
+    let ticked: HashSet<&str> = typed.items.iter().map(String::as_str).collect();
     let mut domains: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for item in items.iter().filter(|i| readable(&signed, &i.app)) {
         let id = item.item.id.to_string();
@@ -93,18 +97,16 @@ async fn dialog_page(
         domains.entry(domain).or_default().push(json!({
             "id": id,
             "title": item.item.title,
-            "description": item.description,
             "kind": kind,
             "slug": kind.replace(' ', "-"),
             "adds": adds,
             "leaves_out": leaves_out,
-            "checked": typed.items.contains(&id),
+            "checked": ticked.contains(id.as_str()),
         }));
     }
     let domains: Vec<_> = domains
         .into_iter()
-        .enumerate()
-        .map(|(n, (name, items))| json!({ "n": n, "name": name, "items": items }))
+        .map(|(name, items)| json!({ "name": name, "items": items }))
         .collect();
     let groups: Vec<_> = groups
         .iter()
@@ -247,8 +249,17 @@ pub(super) async fn invitations(request: HttpRequest) -> HttpResponse {
             .run(move |t| t.invitations(&caller, InvitationQuery::default()))
             .await?;
         found.sort_by_key(|i| std::cmp::Reverse(i.issued_at));
+        let query = Form::parse(request.query_string().as_bytes());
+        let pages = found.len().div_ceil(INVITATIONS_PER_PAGE).max(1);
+        let page = query
+            .get("page")
+            .parse::<usize>()
+            .unwrap_or(1)
+            .clamp(1, pages);
         let rows: Vec<_> = found
             .iter()
+            .skip((page - 1) * INVITATIONS_PER_PAGE)
+            .take(INVITATIONS_PER_PAGE)
             .map(|i| {
                 let state = i.state.as_str();
                 let ended = matches!(state, "revoked");
@@ -263,9 +274,9 @@ pub(super) async fn invitations(request: HttpRequest) -> HttpResponse {
                 })
             })
             .collect();
-        let notice = match request.query_string() {
-            "notice=resend" => Some("A new link and code were sent; the old ones no longer work."),
-            "notice=revoke" => {
+        let notice = match query.get("notice") {
+            "resend" => Some("A new link and code were sent; the old ones no longer work."),
+            "revoke" => {
                 Some("The invitation was revoked: its link, code and sessions no longer work.")
             }
             _ => None,
@@ -273,7 +284,11 @@ pub(super) async fn invitations(request: HttpRequest) -> HttpResponse {
         let data = json!({
             "title": "Invitations",
             "invitations": rows,
-            "count": rows.len(),
+            "count": found.len(),
+            "page": page,
+            "pages": pages,
+            "newer": (page > 1).then(|| page - 1),
+            "older": (page < pages).then(|| page + 1),
             "notice": notice,
         });
         signed.render(

@@ -1162,3 +1162,54 @@ async fn the_mailbox_page_keeps_the_smtp_password_out_of_every_page() {
         assert!(text(&page(&env, "/console/mailbox", &admin.cred).await).contains("Not set"));
     }
 }
+
+#[actix_web::test]
+async fn the_invitations_page_shows_a_hundred_at_a_time_newest_first() {
+    for env in backends().await {
+        let admin = env.admin().await;
+        let items = env.get("/v1/items", &admin.cred).await.expect(200).clone();
+        let workflow = items
+            .as_array()
+            .and_then(|all| {
+                all.iter()
+                    .find(|i| i["external_id"] == "demo-invoice-approval")
+            })
+            .map(|i| i["id"].clone())
+            .expect("demo workflow");
+        let recipients: Vec<String> = (0..150)
+            .map(|n| format!("guest{n}@outside.example"))
+            .collect();
+        env.post(
+            "/v1/shares",
+            &admin.cred,
+            json!({ "items": [workflow], "recipients": recipients }),
+        )
+        .await
+        .expect(201);
+        let first = page(&env, "/console/invitations", &admin.cred).await;
+        let html = text(&first);
+        assert_eq!(
+            html.matches("<tr data-recipient=").count(),
+            100,
+            "{}",
+            first.context
+        );
+        assert!(html.contains("150 invitations, page 1 of 2"), "{html}");
+        assert!(html.contains("invitations?page=2\" rel=\"next\""));
+        let second = page(&env, "/console/invitations?page=2", &admin.cred).await;
+        let html = text(&second);
+        assert_eq!(
+            html.matches("<tr data-recipient=").count(),
+            50,
+            "{}",
+            second.context
+        );
+        assert!(html.contains("invitations?page=1\" rel=\"prev\""));
+        let beyond = page(&env, "/console/invitations?page=99", &admin.cred).await;
+        assert_eq!(
+            text(&beyond).matches("<tr data-recipient=").count(),
+            50,
+            "clamped to the last"
+        );
+    }
+}
