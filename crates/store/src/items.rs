@@ -151,9 +151,19 @@ fn to_item(
     account_id: &str,
     row: ItemRow,
 ) -> Result<CatalogItem, StoreError> {
+    let entries = if kind_of(&row.kind)? == ItemKind::WishList {
+        entries_of(connection, account_id, &row.id)?
+    } else {
+        Vec::new()
+    };
+    with_entries(row, entries)
+}
+
+/// The item of `row` with its wish-list `entries` (empty for other kinds).
+fn with_entries(row: ItemRow, entries: Vec<Uuid>) -> Result<CatalogItem, StoreError> {
     let kind = kind_of(&row.kind)?;
     let entries = if kind == ItemKind::WishList {
-        entries_of(connection, account_id, &row.id)?
+        entries
     } else {
         Vec::new()
     };
@@ -197,8 +207,28 @@ pub fn list(
         .order((items::kind.asc(), items::title.asc()))
         .select(ItemRow::as_select())
         .load(connection)?;
+    // Every wish list's entries in one query, not one per wish list.
+    let entry_rows: Vec<(String, String)> = wish_list_entries::table
+        .filter(wish_list_entries::account_id.eq(&account_id))
+        .order((
+            wish_list_entries::wish_list_id.asc(),
+            wish_list_entries::position.asc(),
+        ))
+        .select((wish_list_entries::wish_list_id, wish_list_entries::item_id))
+        .load(connection)?;
+    let mut entries: std::collections::HashMap<String, Vec<Uuid>> =
+        std::collections::HashMap::new();
+    for (wish_list, item) in entry_rows {
+        entries
+            .entry(wish_list)
+            .or_default()
+            .push(parse_id("wish_list_entries", &item)?);
+    }
     rows.into_iter()
-        .map(|row| to_item(connection, &account_id, row))
+        .map(|row| {
+            let listed = entries.remove(&row.id).unwrap_or_default();
+            with_entries(row, listed)
+        })
         .collect()
 }
 
