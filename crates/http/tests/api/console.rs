@@ -15,20 +15,28 @@ use crate::support::{
 };
 
 const CURATOR: &str = "7e55e7a0-0000-4000-8000-000000000003";
-const CSRF: &str = "c0nsoleCsrfTokenForTheHttpTests_0123456789ab";
+/// The CSRF token every test form and page carries.
+pub(crate) const CSRF: &str = "c0nsoleCsrfTokenForTheHttpTests_0123456789ab";
 
-fn text(reply: &Reply) -> String {
+/// The page's HTML.
+pub(crate) fn text(reply: &Reply) -> String {
     reply.body.as_str().unwrap_or_default().to_owned()
 }
 
 /// `GET path` as a browser with `cred` would send it.
-async fn page(env: &Env, path: &str, cred: &Cred) -> Reply {
+pub(crate) async fn page(env: &Env, path: &str, cred: &Cred) -> Reply {
     let request = request(Method::GET, path, cred).cookie(Cookie::new(CONSOLE_CSRF_COOKIE, CSRF));
     env.raw(&format!("GET {path}"), request).await
 }
 
 /// A form `POST` carrying `csrf` in the form and [`CSRF`] in the cookie.
-async fn form(env: &Env, path: &str, cred: &Cred, csrf: &str, fields: &[(&str, &str)]) -> Reply {
+pub(crate) async fn form(
+    env: &Env,
+    path: &str,
+    cred: &Cred,
+    csrf: &str,
+    fields: &[(&str, &str)],
+) -> Reply {
     let mut body = form_urlencoded::Serializer::new(String::new());
     body.append_pair("csrf", csrf);
     for (key, value) in fields {

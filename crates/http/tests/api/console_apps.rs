@@ -4,42 +4,14 @@
 //! roles, refusals that name the field and write nothing, the 403 of a role that only reads,
 //! and nothing across accounts.
 
-use actix_web::cookie::Cookie;
-use actix_web::http::Method;
-use actix_web::http::header;
-use tessera_http::CONSOLE_CSRF_COOKIE;
+use actix_web::http::{Method, header};
 
-use crate::support::{Cred, Env, Reply, backends, request};
+use crate::console::{CSRF, form, page, text};
+use crate::support::{Cred, Env, Reply, backends};
 
 const CURATOR: &str = "7e55e7a0-0000-4000-8000-000000000003";
 const CLIENT: &str = "7e55e7a0-0000-4000-8000-000000000202";
 const STAFF: &str = "7e55e7a0-0000-4000-8000-000000000201";
-const CSRF: &str = "c0nsoleCsrfTokenForTheHttpTests_0123456789ab";
-
-fn text(reply: &Reply) -> String {
-    reply.body.as_str().unwrap_or_default().to_owned()
-}
-
-/// `GET path` as a browser with `cred` would send it.
-async fn page(env: &Env, path: &str, cred: &Cred) -> Reply {
-    let request = request(Method::GET, path, cred).cookie(Cookie::new(CONSOLE_CSRF_COOKIE, CSRF));
-    env.raw(&format!("GET {path}"), request).await
-}
-
-/// A form `POST` carrying `csrf` in the form and [`CSRF`] in the cookie.
-async fn form(env: &Env, path: &str, cred: &Cred, csrf: &str, fields: &[(&str, &str)]) -> Reply {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    body.append_pair("csrf", csrf);
-    for (key, value) in fields {
-        body.append_pair(key, value);
-    }
-    let request = request(Method::POST, path, cred)
-        .cookie(Cookie::new(CONSOLE_CSRF_COOKIE, CSRF))
-        .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
-        .set_payload(body.finish());
-    env.raw(&format!("POST {path}"), request).await
-}
-
 /// Where a 303 answer sends the browser.
 #[track_caller]
 fn location(reply: &Reply) -> String {
